@@ -1,0 +1,231 @@
+package dev.minima.curvature;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import dev.minima.autograd.GradMode;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * The parameters of a DJL block seen as one flat vector space: an ordered list of parameters with their
+ * shapes and offsets, and conversions between a flat 1-D vector and the per-parameter arrays.
+ *
+ * <p>Flat vectors are what {@link SymmetricOperator}s and estimators work on; the order is the block's
+ * {@code getParameters()} order, restricted to the parameters chosen at construction.
+ */
+public final class ParameterSpace {
+
+    private final List<String> names;
+    private final List<Parameter> parameters;
+    private final long[] offsets;
+    private final long dimension;
+    private final DataType dataType;
+    private final Device device;
+
+    private ParameterSpace(List<String> names, List<Parameter> parameters) {
+        this.names = Collections.unmodifiableList(names);
+        this.parameters = Collections.unmodifiableList(parameters);
+        offsets = new long[parameters.size() + 1];
+        DataType type = null;
+        Device dev = null;
+        for (int i = 0; i < parameters.size(); i++) {
+            NDArray a = parameters.get(i).getArray();
+            offsets[i + 1] = offsets[i] + a.size();
+            if (type == null) {
+                type = a.getDataType();
+                dev = a.getDevice();
+            } else if (type != a.getDataType() || !dev.equals(a.getDevice())) {
+                throw new IllegalArgumentException("parameters must share one data type and device: '" + names.get(i)
+                        + "' is " + a.getDataType() + " on " + a.getDevice() + ", the first is " + type + " on " + dev);
+            }
+        }
+        dimension = offsets[parameters.size()];
+        dataType = type;
+        device = dev;
+    }
+
+    /**
+     * @param block an initialised block
+     * @return the space of all its parameters that require gradients
+     * @throws IllegalArgumentException if the block has no initialised trainable parameters
+     */
+    public static ParameterSpace of(Block block) {
+        return of(block, name -> true);
+    }
+
+    /**
+     * @param block an initialised block
+     * @param include which parameters (by the name in {@code block.getParameters()}) belong to the space
+     * @return the space of the chosen parameters
+     * @throws IllegalArgumentException if none is chosen or one is not initialised
+     */
+    public static ParameterSpace of(Block block, Predicate<String> include) {
+        List<String> names = new ArrayList<>();
+        List<Parameter> params = new ArrayList<>();
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            Parameter param = p.getValue();
+            if (!include.test(p.getKey()) || !param.requiresGradient()) {
+                continue;
+            }
+            if (!param.isInitialized()) {
+                throw new IllegalArgumentException("parameter '" + p.getKey()
+                        + "' is not initialised: call block.initialize(manager, dataType, inputShapes) first");
+            }
+            names.add(p.getKey());
+            params.add(param);
+        }
+        if (params.isEmpty()) {
+            throw new IllegalArgumentException("block " + block.getClass().getSimpleName()
+                    + " has no trainable parameters" + (block.getParameters().isEmpty() ? "" : " matching the filter")
+                    + ": curvature needs at least one parameter that requires gradients");
+        }
+        return new ParameterSpace(names, params);
+    }
+
+    /** @return the dimension (total number of scalars) */
+    public long dimension() {
+        return dimension;
+    }
+
+    /** @return the parameters' data type */
+    public DataType dataType() {
+        return dataType;
+    }
+
+    /** @return the parameters' device */
+    public Device device() {
+        return device;
+    }
+
+    /** @return parameter names, in order */
+    public List<String> names() {
+        return names;
+    }
+
+    /** @return the parameters, in order */
+    public List<Parameter> parameters() {
+        return parameters;
+    }
+
+    /**
+     * @param i parameter index
+     * @return the offset of parameter i in a flat vector
+     */
+    public long offset(int i) {
+        return offsets[i];
+    }
+
+    /** @return the parameters' live arrays, in order (not copies) */
+    public NDList arrays() {
+        NDList list = new NDList(parameters.size());
+        for (Parameter p : parameters) {
+            list.add(p.getArray());
+        }
+        return list;
+    }
+
+    /**
+     * Concatenates per-parameter arrays into one flat vector.
+     *
+     * @param parts one array per parameter, shaped like it
+     * @return a flat vector attached to the first part's manager
+     */
+    public NDArray flatten(NDList parts) {
+        if (parts.size() != parameters.size()) {
+            throw new IllegalArgumentException("expected " + parameters.size() + " arrays, got " + parts.size());
+        }
+        NDList flat = new NDList(parts.size());
+        for (NDArray a : parts) {
+            flat.add(a.reshape(-1));
+        }
+        return flat.size() == 1 ? flat.get(0) : NDArrays.concat(flat);
+    }
+
+    /**
+     * Splits a flat vector into per-parameter arrays (views where the engine allows).
+     *
+     * @param flat a vector of length {@link #dimension()}
+     * @return arrays shaped like the parameters, attached to the vector's manager
+     */
+    public NDList unflatten(NDArray flat) {
+        if (flat.getShape().dimension() != 1 || flat.size() != dimension) {
+            throw new IllegalArgumentException("vector of shape " + flat.getShape()
+                    + " does not fit a parameter space of dimension " + dimension);
+        }
+        NDList out = new NDList(parameters.size());
+        if (parameters.size() == 1) {
+            out.add(flat.reshape(parameters.get(0).getArray().getShape()));
+            return out;
+        }
+        long[] cuts = new long[parameters.size() - 1];
+        System.arraycopy(offsets, 1, cuts, 0, cuts.length);
+        NDList pieces = flat.split(cuts);
+        for (int i = 0; i < parameters.size(); i++) {
+            Shape s = parameters.get(i).getArray().getShape();
+            out.add(pieces.get(i).reshape(s));
+        }
+        return out;
+    }
+
+    /**
+     * @param manager the manager of the copy
+     * @return a flat copy of the parameters' current values
+     */
+    public NDArray values(NDManager manager) {
+        try (NDManager scope = manager.newSubManager()) {
+            NDList copies = new NDList(parameters.size());
+            for (Parameter p : parameters) {
+                NDArray c = p.getArray().stopGradient();
+                c.attach(scope);
+                copies.add(c);
+            }
+            NDArray flat = flatten(copies).duplicate();
+            flat.attach(manager);
+            return flat;
+        }
+    }
+
+    /**
+     * Overwrites the parameters in place with the values of a flat vector (an exact copy; autograd is not
+     * recorded).
+     *
+     * @param flat a vector of length {@link #dimension()}
+     */
+    public void assign(NDArray flat) {
+        try (NDManager scope = flat.getManager().newSubManager();
+                GradMode off = GradMode.disabled()) {
+            NDList parts = unflatten(flat);
+            parts.attach(scope);
+            for (int i = 0; i < parameters.size(); i++) {
+                parameters.get(i).getArray().set(new NDIndex("..."), parts.get(i));
+            }
+        }
+    }
+
+    /**
+     * Checks that every parameter is finite.
+     *
+     * @return the name of the first parameter holding NaN or infinity, or null if all are finite
+     */
+    public String firstNonFinite() {
+        for (int i = 0; i < parameters.size(); i++) {
+            NDArray a = parameters.get(i).getArray();
+            try (NDArray bad = a.isNaN().logicalOr(a.isInfinite()).any()) {
+                if (bad.getBoolean()) {
+                    return names.get(i);
+                }
+            }
+        }
+        return null;
+    }
+}
