@@ -64,7 +64,13 @@ public final class MnistLocalRepository {
      */
     public record Check(Path dataDir, Status status, List<String> problems) {
 
-        /** Copies the problem list. */
+        /**
+         * Creates a check, copying the problem list.
+         *
+         * @param dataDir the data directory inspected
+         * @param status what was found
+         * @param problems one line per problem found
+         */
         public Check {
             Objects.requireNonNull(dataDir, "dataDir");
             Objects.requireNonNull(status, "status");
