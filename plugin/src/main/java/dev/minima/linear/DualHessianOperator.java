@@ -23,8 +23,8 @@ import java.util.Objects;
  * C_k), so ΦᵀΦ b = vec(Σ_k A_k A_kᵀ B C_kᵀ C_k). The Gauss–Newton matrix 2ΦΦᵀ is N×N (N = all parameters)
  * while Ĥ is only d_x d_y × d_x d_y, and both have the same non-zero eigenvalues. At a global minimum (W_m ⋯ W_1
  * = T) the Gauss–Newton matrix is the Hessian (Lemma 3), so λ_max(∇²ℓ) = λ_max(Ĥ) exactly and Lanczos or power
- * iteration on this operator gives the sharpness with products that cost O(m d²) instead of a double
- * backpropagation. tr ∇²ℓ = tr Ĥ = 2 Σ_k ‖C_k‖_F² ‖A_k‖_F² ({@link #trace()}). Away from Ω the operator still
+ * iteration on this operator gives the sharpness with products of small matrices, O(m (d_y² d_x + d_y d_x²))
+ * flops each, instead of double backpropagation through the data. tr ∇²ℓ = tr Ĥ = 2 Σ_k ‖C_k‖_F² ‖A_k‖_F² ({@link #trace()}). Away from Ω the operator still
  * gives the Gauss–Newton part.
  *
  * <p>Vectors are B flattened row-major (index i·d_x + j holds B_ij); products are computed in double
