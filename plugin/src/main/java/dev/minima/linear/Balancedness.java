@@ -13,7 +13,12 @@ import dev.minima.linalg.Matrices;
  */
 public record Balancedness(double[] gaps, double[] relativeGaps) {
 
-    /** Defensive copies: the record is immutable. */
+    /**
+     * Makes defensive copies of the arrays: the record is immutable.
+     *
+     * @param gaps ‖W_k W_kᵀ − W_{k+1}ᵀ W_{k+1}‖_F for k = 1..m−1 (index k−1)
+     * @param relativeGaps each gap divided by max(‖W_k W_kᵀ‖_F, ‖W_{k+1}ᵀ W_{k+1}‖_F)
+     */
     public Balancedness {
         gaps = gaps.clone();
         relativeGaps = relativeGaps.clone();
@@ -37,11 +42,13 @@ public record Balancedness(double[] gaps, double[] relativeGaps) {
         return new Balancedness(gaps, rel);
     }
 
+    /** @return a copy of {@code gaps} */
     @Override
     public double[] gaps() {
         return gaps.clone();
     }
 
+    /** @return a copy of {@code relativeGaps} */
     @Override
     public double[] relativeGaps() {
         return relativeGaps.clone();

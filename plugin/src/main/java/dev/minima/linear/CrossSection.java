@@ -10,17 +10,25 @@ package dev.minima.linear;
  */
 public record CrossSection(double[] t, double[] loss, double stepNorm) {
 
-    /** Defensive copies: the record is immutable. */
+    /**
+     * Makes defensive copies of the arrays: the record is immutable.
+     *
+     * @param t the grid of positions, uniform and increasing
+     * @param loss the loss at each position
+     * @param stepNorm ‖step‖: ‖to − from‖ for an interpolation line, 1 along a unit direction
+     */
     public CrossSection {
         t = t.clone();
         loss = loss.clone();
     }
 
+    /** @return a copy of {@code t} */
     @Override
     public double[] t() {
         return t.clone();
     }
 
+    /** @return a copy of {@code loss} */
     @Override
     public double[] loss() {
         return loss.clone();

@@ -22,7 +22,17 @@ public record GainProfile(
         int starts,
         int[] iterations) {
 
-    /** Defensive copies: the record is immutable. */
+    /**
+     * Makes defensive copies of the arrays: the record is immutable.
+     *
+     * @param cutPoints number of children of the block each h_k runs through
+     * @param maxGains the largest ‖h_k(x)‖/‖x‖ found for each cut point (blue dots)
+     * @param topSignalGains ‖h_k(x*)‖/‖x*‖ for x* the best input of the last cut point (red circles)
+     * @param topSignal x*, flattened (‖x*‖ = radius)
+     * @param radius the input norm searched over
+     * @param starts the number of random starts per cut point
+     * @param iterations ascent iterations run per cut point (at most the configured limit)
+     */
     public GainProfile {
         cutPoints = cutPoints.clone();
         maxGains = maxGains.clone();
@@ -31,26 +41,31 @@ public record GainProfile(
         iterations = iterations.clone();
     }
 
+    /** @return a copy of {@code cutPoints} */
     @Override
     public int[] cutPoints() {
         return cutPoints.clone();
     }
 
+    /** @return a copy of {@code maxGains} */
     @Override
     public double[] maxGains() {
         return maxGains.clone();
     }
 
+    /** @return a copy of {@code topSignalGains} */
     @Override
     public double[] topSignalGains() {
         return topSignalGains.clone();
     }
 
+    /** @return a copy of {@code topSignal} */
     @Override
     public double[] topSignal() {
         return topSignal.clone();
     }
 
+    /** @return a copy of {@code iterations} */
     @Override
     public int[] iterations() {
         return iterations.clone();

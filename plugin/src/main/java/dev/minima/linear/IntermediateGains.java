@@ -33,7 +33,19 @@ public record IntermediateGains(
         double[] flattestGains,
         double[] bounds) {
 
-    /** Defensive copies: the record is immutable. */
+    /**
+     * Makes defensive copies of the arrays: the record is immutable.
+     *
+     * @param sigmaMax σ = σ_max(T)
+     * @param prefixSingularValues singular values of P_k, descending (the blue dots of Fig. 3)
+     * @param prefixGains σ_max(P_k)
+     * @param topSignalGains ‖P_k v‖ (the red circles of Fig. 3)
+     * @param topSignalResiduals ‖P_kᵀP_k v − ‖P_k v‖² v‖ / ‖P_k v‖²: 0 when v is a right singular vector of P_k
+     * @param suffixGains σ_max(A_k)
+     * @param topOutputGains ‖A_kᵀ u‖
+     * @param flattestGains σ^{k/m}, Theorem 2(i)'s value at a flattest minimum
+     * @param bounds √m σ^{k/m}, Theorem 2(ii)'s bound
+     */
     public IntermediateGains {
         prefixSingularValues = Matrices.copy(prefixSingularValues);
         prefixGains = prefixGains.clone();
@@ -90,41 +102,49 @@ public record IntermediateGains(
         return new IntermediateGains(sigma, sv, pg, tg, tr, sg, og, fg, bd);
     }
 
+    /** @return a copy of {@code prefixSingularValues} */
     @Override
     public double[][] prefixSingularValues() {
         return Matrices.copy(prefixSingularValues);
     }
 
+    /** @return a copy of {@code prefixGains} */
     @Override
     public double[] prefixGains() {
         return prefixGains.clone();
     }
 
+    /** @return a copy of {@code topSignalGains} */
     @Override
     public double[] topSignalGains() {
         return topSignalGains.clone();
     }
 
+    /** @return a copy of {@code topSignalResiduals} */
     @Override
     public double[] topSignalResiduals() {
         return topSignalResiduals.clone();
     }
 
+    /** @return a copy of {@code suffixGains} */
     @Override
     public double[] suffixGains() {
         return suffixGains.clone();
     }
 
+    /** @return a copy of {@code topOutputGains} */
     @Override
     public double[] topOutputGains() {
         return topOutputGains.clone();
     }
 
+    /** @return a copy of {@code flattestGains} */
     @Override
     public double[] flattestGains() {
         return flattestGains.clone();
     }
 
+    /** @return a copy of {@code bounds} */
     @Override
     public double[] bounds() {
         return bounds.clone();

@@ -23,7 +23,14 @@ import dev.minima.linalg.Svd;
  */
 public record LayerCoupling(double sigmaMax, double[] pairResiduals, double[] coupling, double[] topVectorAlignment) {
 
-    /** Defensive copies: the record is immutable. */
+    /**
+     * Makes defensive copies of the arrays: the record is immutable.
+     *
+     * @param sigmaMax σ_max(T)
+     * @param pairResiduals Theorem 3(i): max(‖W_k r̄_k − σ^{1/m} q̄_k‖, ‖W_kᵀ q̄_k − σ^{1/m} r̄_k‖), k = 1..m (index k−1); 0 at a flattest minimum
+     * @param coupling Theorem 3(ii): ⟨r̄_{k+1}, q̄_k⟩, k = 1..m−1 (index k−1); always in (0, 1], 1 at a flattest minimum
+     * @param topVectorAlignment |⟨left top singular vector of W_k, right top singular vector of W_{k+1}⟩|, k = 1..m−1
+     */
     public LayerCoupling {
         pairResiduals = pairResiduals.clone();
         coupling = coupling.clone();
@@ -87,16 +94,19 @@ public record LayerCoupling(double sigmaMax, double[] pairResiduals, double[] co
         return Math.sqrt(d);
     }
 
+    /** @return a copy of {@code pairResiduals} */
     @Override
     public double[] pairResiduals() {
         return pairResiduals.clone();
     }
 
+    /** @return a copy of {@code coupling} */
     @Override
     public double[] coupling() {
         return coupling.clone();
     }
 
+    /** @return a copy of {@code topVectorAlignment} */
     @Override
     public double[] topVectorAlignment() {
         return topVectorAlignment.clone();
