@@ -157,6 +157,50 @@ public final class ShallowReluLoss {
     public double lossAndGradient(double[] theta, double[] gradient) {
         checkLength(theta, "theta");
         checkLength(gradient, "gradient");
+        return d == 1 ? univariateStep(theta, gradient) : multivariateStep(theta, gradient);
+    }
+
+    // Both kernels accumulate Σ_j (r_j/n) a_ji x_j and Σ_j (r_j/n) a_ji into the W and b blocks and multiply
+    // by v_i once at the end; the masks are branch-free so the JIT can vectorise the loops over neurons.
+
+    private double univariateStep(double[] theta, double[] gradient) {
+        final int bOff = k;
+        final int vOff = 2 * k;
+        final int cOff = 3 * k;
+        Arrays.fill(gradient, 0.0);
+        double sum = 0;
+        double gc = 0;
+        for (int j = 0; j < n; j++) {
+            final double xj = x[j];
+            double f = theta[cOff];
+            for (int i = 0; i < k; i++) {
+                double s = theta[bOff + i] + theta[i] * xj;
+                z[i] = s;
+                f += theta[vOff + i] * Math.max(s, 0.0);
+            }
+            double r = f - y[j];
+            sum += r * r;
+            final double rn = r / n;
+            final double rx = rn * xj;
+            gc += rn;
+            for (int i = 0; i < k; i++) {
+                double s = z[i];
+                double a = s > 0 ? 1.0 : 0.0; // strict: a_ji = 1[z > 0], as PyTorch's relu backward
+                gradient[vOff + i] += rn * Math.max(s, 0.0);
+                gradient[i] += a * rx;
+                gradient[bOff + i] += a * rn;
+            }
+        }
+        for (int i = 0; i < k; i++) {
+            double v = theta[vOff + i];
+            gradient[i] *= v;
+            gradient[bOff + i] *= v;
+        }
+        gradient[cOff] = gc;
+        return sum / (2.0 * n);
+    }
+
+    private double multivariateStep(double[] theta, double[] gradient) {
         final int bOff = k * d;
         final int vOff = bOff + k;
         final int cOff = vOff + k;
@@ -173,26 +217,31 @@ public final class ShallowReluLoss {
                     s += theta[wo + l] * x[xo + l];
                 }
                 z[i] = s;
-                if (s > 0) {
-                    f += theta[vOff + i] * s;
-                }
+                f += theta[vOff + i] * Math.max(s, 0.0);
             }
             double r = f - y[j];
             sum += r * r;
-            double rn = r / n;
+            final double rn = r / n;
             gc += rn;
             for (int i = 0; i < k; i++) {
                 double s = z[i];
                 if (s > 0) { // strict: a_ji = 1[z > 0], as PyTorch's relu backward
                     gradient[vOff + i] += rn * s;
-                    double t = rn * theta[vOff + i];
-                    gradient[bOff + i] += t;
+                    gradient[bOff + i] += rn;
                     final int wo = i * d;
                     for (int l = 0; l < d; l++) {
-                        gradient[wo + l] += t * x[xo + l];
+                        gradient[wo + l] += rn * x[xo + l];
                     }
                 }
             }
+        }
+        for (int i = 0; i < k; i++) {
+            double v = theta[vOff + i];
+            final int wo = i * d;
+            for (int l = 0; l < d; l++) {
+                gradient[wo + l] *= v;
+            }
+            gradient[bOff + i] *= v;
         }
         gradient[cOff] = gc;
         return sum / (2.0 * n);
