@@ -77,6 +77,12 @@ final class HiddenResponse {
      */
     double[][] gram(double[] s, boolean[] include) {
         double[][] fg = featureGram();
+        // weighted copies of the activation pattern and of σ(Z), so that both Hadamard terms are plain
+        // length-k dot products (branch-free, cache-friendly)
+        double[][] aw = new double[n][k];
+        double[][] sw = new double[n][k];
+        double[][] a = new double[n][k];
+        double[][] sg = new double[n][k];
         double[] cv = new double[k];
         double[] cs = new double[k];
         for (int i = 0; i < k; i++) {
@@ -88,19 +94,30 @@ final class HiddenResponse {
             cv[i] = v * v / e2;
             cs[i] = e2;
         }
+        for (int j = 0; j < n; j++) {
+            for (int i = 0; i < k; i++) {
+                double z = this.z[j][i];
+                if (z > 0) {
+                    a[j][i] = 1.0;
+                    sg[j][i] = z;
+                    aw[j][i] = cv[i];
+                    sw[j][i] = cs[i] * z;
+                }
+            }
+        }
         double c = network.hasOutputBias() ? 1.0 : 0.0;
         double[][] g = new double[n][n];
         for (int j = 0; j < n; j++) {
-            double[] zj = z[j];
+            double[] awj = aw[j];
+            double[] swj = sw[j];
             for (int l = 0; l <= j; l++) {
-                double[] zl = z[l];
+                double[] al = a[l];
+                double[] sl = sg[l];
                 double act = 0;
                 double rel = 0;
                 for (int i = 0; i < k; i++) {
-                    if (zj[i] > 0 && zl[i] > 0) {
-                        act += cv[i];
-                        rel += cs[i] * zj[i] * zl[i];
-                    }
+                    act += awj[i] * al[i];
+                    rel += swj[i] * sl[i];
                 }
                 double v = c + fg[j][l] * act + rel;
                 g[j][l] = v;
