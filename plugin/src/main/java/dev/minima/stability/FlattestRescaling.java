@@ -52,43 +52,60 @@ public final class FlattestRescaling {
         }
     }
 
-    private double tolerance = 1e-10;
+    private final double tolerance;
+    private final int maxIterations;
 
     /** (upper − lower)/upper, 0 when both vanish (every neuron dead and no output bias). */
     private static double gap(double upper, double lower) {
         return upper <= 0 ? 0.0 : (upper - lower) / upper;
     }
-    private int maxIterations = 3000;
 
-    private FlattestRescaling() {}
-
-    /** @return a minimiser with default settings (relative gap 1e-10, at most 3000 iterations) */
-    public static FlattestRescaling builder() {
-        return new FlattestRescaling();
+    private FlattestRescaling(Builder builder) {
+        this.tolerance = builder.tolerance;
+        this.maxIterations = builder.maxIterations;
     }
 
-    /**
-     * @param relativeGap stop when (F − lower bound)/F is below this
-     * @return this
-     */
-    public FlattestRescaling optTolerance(double relativeGap) {
-        if (!(relativeGap > 0)) {
-            throw new IllegalArgumentException("tolerance must be positive, got " + relativeGap);
-        }
-        this.tolerance = relativeGap;
-        return this;
+    /** @return a builder (defaults: relative gap 1e-10, at most 3000 L-BFGS iterations) */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    /**
-     * @param iterations total L-BFGS iteration budget
-     * @return this
-     */
-    public FlattestRescaling optMaxIterations(int iterations) {
-        if (iterations < 1) {
-            throw new IllegalArgumentException("maxIterations must be ≥ 1, got " + iterations);
+    /** Settings of the minimiser, in DJL builder style. */
+    public static final class Builder {
+        private double tolerance = 1e-10;
+        private int maxIterations = 3000;
+
+        private Builder() {}
+
+        /**
+         * @param relativeGap stop when (F − lower bound)/F is below this
+         * @return this builder
+         */
+        public Builder optTolerance(double relativeGap) {
+            if (!(relativeGap > 0) || !Double.isFinite(relativeGap)) {
+                throw new IllegalArgumentException(
+                        "tolerance must be positive and finite, got " + relativeGap + " (e.g. 1e-8)");
+            }
+            this.tolerance = relativeGap;
+            return this;
         }
-        this.maxIterations = iterations;
-        return this;
+
+        /**
+         * @param iterations total L-BFGS iteration budget
+         * @return this builder
+         */
+        public Builder optMaxIterations(int iterations) {
+            if (iterations < 1) {
+                throw new IllegalArgumentException("maxIterations must be ≥ 1, got " + iterations);
+            }
+            this.maxIterations = iterations;
+            return this;
+        }
+
+        /** @return the minimiser */
+        public FlattestRescaling build() {
+            return new FlattestRescaling(this);
+        }
     }
 
     /**
@@ -100,7 +117,7 @@ public final class FlattestRescaling {
      * @return the result
      */
     public static Result minimize(ShallowReluNetwork network, InputSample sample, LossConvention loss) {
-        return builder().run(network, sample, loss);
+        return builder().build().run(network, sample, loss);
     }
 
     /**

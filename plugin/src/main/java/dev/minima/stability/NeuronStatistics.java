@@ -130,7 +130,19 @@ public final class NeuronStatistics {
         return s;
     }
 
-    /** @return Σ_i |a_i| ĝ(w̄_i, b̄_i), the sum in the Lemma 2 sandwich upper bound */
+    /**
+     * Σ_i |a_i| ĝ(w̄_i, b̄_i): min_β λ_max(θ̃(β)) ≤ C([1] + 2·this) (formulas.md §2, "Lemma 2 sandwich").
+     *
+     * <p>[derived here] n·K(β) = [11ᵀ] + Σ_i (v_i²/β_i² P_i + β_i² Q_i) with P_i, Q_i PSD, so by Weyl
+     * λ_max(K) ≤ [1] + (1/n)Σ_i (v_i²/β_i² tr P_i + β_i² ‖σ(z_i)‖²), and minimising each term over β_i gives
+     * 2|v_i| sqrt(tr P_i/n) sqrt(‖σ(z_i)‖²/n) = 2|a_i| ĝ(w̄_i, b̄_i). This is 002 eq. (105) for the network's
+     * own neurons; the paper's Lemma 2 (eq. 19) adds 4(‖f‖_R + inf‖∇f‖)·… because it re-implements f with
+     * distinct knots and an explicit linear part (App. K eq. 106–120). Its eq. (98–101) rescale with the top
+     * singular vector q held fixed although q moves with the rescaling; the q-free bound (105) is unaffected,
+     * and the Weyl argument above avoids the issue.
+     *
+     * @return the ĝ sum
+     */
     public double gHatSum() {
         double s = 0;
         for (Neuron u : neurons) {

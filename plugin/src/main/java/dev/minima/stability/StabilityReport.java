@@ -73,17 +73,10 @@ public record StabilityReport(
         double one = out ? 1.0 : 0.0;
 
         NeuronStatistics stats = NeuronStatistics.of(resp);
-        double norm;
-        if (sample.dimension() == 1) {
-            norm = UnivariateKnots.of(network).stabilityNorm(WeightFunction.empirical(sample, bias));
-        } else {
-            norm = MergedKnots.of(network).stabilityNorm(RadonWeightFunction.of(sample, bias));
-        }
-        double perNeuron = stats.perNeuronNorm();
+        double norm = SharpnessChain.stabilityNorm(network, sample);
         GramSharpness gram = GramSharpness.of(resp, loss);
-        double chain = c * (one + 2 * stats.activeSideSum());
-        double lowerNorm = StabilityBounds.sharpnessLowerBound(norm, out, loss);
-        FlattestRescaling.Result flat = FlattestRescaling.builder().run(network, sample, loss);
+        SharpnessChain chain = SharpnessChain.of(resp, gram, stats, norm, loss);
+        FlattestRescaling.Result flat = FlattestRescaling.minimize(network, sample, loss);
         double ghat = c * (one + 2 * stats.gHatSum());
         KnotsOnData.Result onData = KnotsOnData.detect(network, sample);
 
@@ -94,14 +87,14 @@ public record StabilityReport(
             bound = loss.normBound(e);
             double edge = 2.0 / e;
             StabilityVerdict v;
-            if (gram.lambdaMax() <= edge) {
+            if (chain.lambdaMax() <= edge) {
                 v = StabilityVerdict.STABLE;
             } else if (flat.lambda() <= edge || ghat <= edge) {
                 v = StabilityVerdict.STABLE_AFTER_RESCALING;
             } else if (Theorem3Certificate.evaluate(network, sample, e, loss).certified()
                     && onData.count() == 0) {
                 v = StabilityVerdict.STABLE_FUNCTION;
-            } else if (onData.count() == 0 && lowerNorm > edge) {
+            } else if (onData.count() == 0 && chain.merged() > edge) {
                 v = StabilityVerdict.UNSTABLE;
             } else if (onData.count() > 0 && sample.dimension() == 1 && out && bias
                     && norm > bound + StabilityBounds.theorem2Delta(network, sample, e, loss,
@@ -112,8 +105,8 @@ public record StabilityReport(
             }
             verdict = v.label();
         }
-        return new StabilityReport(sample.size(), sample.dimension(), network.width(), norm, perNeuron,
-                gram.lambdaMax(), gram.meanGradientSquared(), chain, lowerNorm, bound, flat.lambda(),
+        return new StabilityReport(sample.size(), sample.dimension(), network.width(), norm, stats.perNeuronNorm(),
+                chain.lambdaMax(), chain.meanGradient(), chain.activeSide(), chain.merged(), bound, flat.lambda(),
                 flat.certificate(), ghat, onData.count(), verdict);
     }
 

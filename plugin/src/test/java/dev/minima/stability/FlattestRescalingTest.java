@@ -120,6 +120,24 @@ class FlattestRescalingTest {
     }
 
     @Test
+    void builderOptions() {
+        Random rng = new Random(12);
+        ShallowReluNetwork net = Fixtures.randomNetwork(rng, 10, 2, true, true);
+        InputSample s = InputSample.of(Fixtures.gaussianData(rng, 15, 2));
+        FlattestRescaling.Result one = FlattestRescaling.builder().optMaxIterations(1).build()
+                .run(net, s, LossConvention.HALF_MSE);
+        FlattestRescaling.Result loose = FlattestRescaling.builder().optTolerance(1e-3).build()
+                .run(net, s, LossConvention.HALF_MSE);
+        FlattestRescaling.Result tight = FlattestRescaling.minimize(net, s, LossConvention.HALF_MSE);
+        assertTrue(one.iterations() <= 1);
+        assertTrue(loose.relativeGap() <= 1e-3 && loose.iterations() <= tight.iterations());
+        // every answer is an upper bound on the certified minimum
+        assertTrue(one.lambda() >= tight.certificate() * (1 - 1e-12));
+        assertThrows(IllegalArgumentException.class, () -> FlattestRescaling.builder().optTolerance(0));
+        assertThrows(IllegalArgumentException.class, () -> FlattestRescaling.builder().optMaxIterations(0));
+    }
+
+    @Test
     void rejectsWrongSampleVector() {
         ShallowReluNetwork net = ShallowReluNetwork.univariate(new double[] {1}, new double[] {0}, new double[] {1}, 0.0);
         InputSample s = InputSample.ofScalars(-1, 1);

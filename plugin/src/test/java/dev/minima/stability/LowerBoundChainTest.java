@@ -49,6 +49,10 @@ class LowerBoundChainTest {
             assertTrue(mg >= chain * (1 - SLACK) - 1e-14, ctx);
             assertTrue(chain >= perNeuron * (1 - SLACK), ctx);
             assertTrue(perNeuron >= norm * (1 - SLACK), ctx);
+            SharpnessChain sc = SharpnessChain.of(net, s, loss);
+            assertTrue(sc.holds(SLACK), ctx);
+            assertEquals(chain, sc.activeSide(), 1e-12 * chain, ctx);
+            assertEquals(norm, sc.merged(), 1e-12 * (1 + norm), ctx);
             // the "max" variant of the brief's question fails: Σ max(T⁺, T⁻) is not below ‖mean ∇f‖²
             double maxSum = 0;
             for (NeuronStatistics.Neuron u : st.neurons()) {
