@@ -8,12 +8,15 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.core.Linear;
+import dev.minima.SingleTorchThread;
 import dev.minima.TestModels;
 import dev.minima.linalg.SymmetricEigen;
 import dev.minima.loss.Losses;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The generalised Gauss–Newton operator against closed forms (all float64, exact up to rounding). */
+@ExtendWith(SingleTorchThread.class)
 class GaussNewtonOperatorTest {
 
     /**

@@ -7,15 +7,18 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
+import dev.minima.SingleTorchThread;
 import dev.minima.TestModels;
 import dev.minima.linalg.SymmetricEigen;
 import dev.minima.loss.Losses;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Exact Hessian-vector products against independent dense Hessians: the closed form of a two-layer ReLU net
  * and Richardson-extrapolated central differences of exact gradients for smooth nets.
  */
+@ExtendWith(SingleTorchThread.class)
 class HessianExactnessTest {
 
     /**
