@@ -10,11 +10,13 @@ package dev.minima.curvature;
  */
 public record DiagonalEstimate(double[] diagonal, double[] standardErrors, int products, int samples) {
 
+    /** @return a copy of the estimated diagonal */
     @Override
     public double[] diagonal() {
         return diagonal.clone();
     }
 
+    /** @return a copy of the per-entry standard errors */
     @Override
     public double[] standardErrors() {
         return standardErrors.clone();

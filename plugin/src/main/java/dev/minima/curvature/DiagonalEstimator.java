@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
 
 /**
  * The diagonal of a symmetric operator from products with random Rademacher vectors: diag(A) = E[v ⊙ Av]
- * (Bekas, Kokiopoulou & Saad 2007, eq. 2; with Rademacher v, v ⊙ v = 1 so the normalisation is the sample
+ * (Bekas, Kokiopoulou and Saad 2007, eq. 2; with Rademacher v, v ⊙ v = 1 so the normalisation is the sample
  * count). The variance of entry i from one sample is Σ_{j≠i} a_ij², so diagonal-dominant operators need few
  * samples and a diagonal operator is recovered exactly from one.
  *

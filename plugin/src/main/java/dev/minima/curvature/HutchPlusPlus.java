@@ -10,7 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hutch++ trace estimation (Meyer, Musco, Musco & Woodruff 2021, Algorithm 1): with m products, k = ⌊m/3⌋,
+ * Hutch++ trace estimation (Meyer, Musco, Musco and Woodruff 2021, Algorithm 1): with m products, k = ⌊m/3⌋,
  * <ol>
  *   <li>sketch: S with k Rademacher columns, Q an orthonormal basis of AS (Gram–Schmidt, twice);</li>
  *   <li>exact part: tr(QᵀAQ), one product per column of Q;</li>

@@ -36,7 +36,12 @@ public final class RestrictedOperator implements SymmetricOperator {
      * @param end one past the last coordinate
      */
     public record Range(long start, long end) {
-        /** Validates the range. */
+        /**
+         * Validates the range.
+         *
+         * @param start first coordinate, ≥ 0
+         * @param end one past the last coordinate, ≥ start
+         */
         public Range {
             if (start < 0 || end < start) {
                 throw new IllegalArgumentException("invalid range [" + start + ", " + end + "): need 0 ≤ start ≤ end");

@@ -14,21 +14,25 @@ package dev.minima.curvature;
 public record SpectralDensityEstimate(
         double[] grid, double[] density, double[][] nodes, double[][] weights, double sigma, int products) {
 
+    /** @return a copy of the grid */
     @Override
     public double[] grid() {
         return grid.clone();
     }
 
+    /** @return a copy of the density */
     @Override
     public double[] density() {
         return density.clone();
     }
 
+    /** @return a copy of the nodes, one row per probe */
     @Override
     public double[][] nodes() {
         return deepCopy(nodes);
     }
 
+    /** @return a copy of the weights, one row per probe */
     @Override
     public double[][] weights() {
         return deepCopy(weights);
