@@ -6,8 +6,8 @@ import java.util.SplittableRandom;
 
 /**
  * The diagonal of a symmetric operator from products with random Rademacher vectors: diag(A) = E[v ⊙ Av]
- * (Bekas, Kokiopoulou and Saad 2007, eq. 2; with Rademacher v, v ⊙ v = 1 so the normalisation is the sample
- * count). The variance of entry i from one sample is Σ_{j≠i} a_ij², so diagonal-dominant operators need few
+ * (Bekas, Kokiopoulou and Saad 2007, "An estimator for the diagonal of a matrix"; with Rademacher v, v ⊙ v = 1
+ * so the normalisation is the sample count). The variance of entry i from one sample is Σ_{j≠i} a_ij², so diagonal-dominant operators need few
  * samples and a diagonal operator is recovered exactly from one.
  *
  * <pre>{@code

@@ -11,7 +11,8 @@ import dev.minima.autograd.GradMode;
 /**
  * The generalised Gauss–Newton matrix G = Σ_b w_b J_bᵀ H_ℓ,b J_b of an {@link Objective}, for any loss:
  * J_b is the Jacobian of the block's outputs on batch b with respect to the parameters, H_ℓ,b the Hessian of
- * the loss with respect to those outputs, w_b the batch's share of the data (Schraudolph 2002, eq. 8).
+ * the loss with respect to those outputs, w_b the batch's share of the data (Schraudolph 2002, "Fast curvature
+ * matrix-vector products for second-order gradient descent").
  *
  * <p>G is the Hessian with the terms that carry the block's own second derivatives dropped: for a square loss
  * with ℓ'' = C and mean reduction over n examples of scalar outputs it is (C/n) Σ_i ∇f(x_i)∇f(x_i)ᵀ = CΦΦᵀ/n

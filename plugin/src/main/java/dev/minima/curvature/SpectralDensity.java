@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The spectral density of a symmetric operator by stochastic Lanczos quadrature (Lin, Saad and Yang 2016,
- * eq. 3.18; as in Ghorbani, Krishnan and Xiao 2019 and PyHessian): for each of {@code probes} normalised
- * Rademacher vectors v, m Lanczos steps with full reorthogonalisation give T_m = Y diag(θ) Yᵀ; the nodes θ_k
+ * "Approximating spectral densities of large matrices"; as in Ghorbani, Krishnan and Xiao 2019 and PyHessian):
+ * for each of {@code probes} normalised Rademacher vectors v, m Lanczos steps with full reorthogonalisation give T_m = Y diag(θ) Yᵀ; the nodes θ_k
  * and weights τ_k² = Y_{1k}² are the Gauss quadrature of vᵀ f(A) v, so
  * φ(t) ≈ (1/probes) Σ_probes Σ_k τ_k² g_σ(t − θ_k) with a Gaussian kernel g_σ. Each probe's weights sum to 1,
  * so the density integrates to 1; the grid spans the nodes ± 5σ.
