@@ -11,6 +11,7 @@ final class Subcommands {
         return List.of(
                 new FetchMnist(),
                 new MnistInfo(),
+                new NormsCommand(),
                 new DeepLinearCommand());
     }
 }
