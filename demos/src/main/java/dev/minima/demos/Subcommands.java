@@ -12,6 +12,8 @@ final class Subcommands {
                 new FetchMnist(),
                 new MnistInfo(),
                 new NormsCommand(),
-                new DeepLinearCommand());
+                new DeepLinearCommand(),
+                new UnivariateSweepCommand(),
+                new MultivariateSweepCommand());
     }
 }
