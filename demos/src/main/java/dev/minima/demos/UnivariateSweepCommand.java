@@ -165,7 +165,7 @@ public final class UnivariateSweepCommand extends DemoCommand {
         SweepCharts.sharpness("Sharpness of GD solutions vs step size (univariate, n = " + n + ", k = " + width + ")",
                 claims.points(), usable, outDir.resolve("sharpness.png"));
         UnivariateFigures figures = new UnivariateFigures(data);
-        List<Solution> shown = chosenSolutions(points, runs);
+        List<Solution> shown = chosenSolutions(points, runs, loss);
         figures.functions("GD solutions for several step sizes", shown, outDir.resolve("functions.png"),
                 outDir.resolve("functions.csv"));
         figures.curvature("|f''| of the GD solutions against the weight function g", shown,
@@ -212,8 +212,8 @@ public final class UnivariateSweepCommand extends DemoCommand {
                 claims.certified() + " of " + usable.size() + " usable runs certified within 10⁻³",
                 claims.certified() == usable.size() && !usable.isEmpty());
         if (!noSwitch) {
-            summary.put("step_switch", stepSwitch(report, swEta, switchPoints, runs[count], runs[count + 1], figures,
-                    outDir));
+            summary.put("step_switch", stepSwitch(report, swEta, switchPoints, runs[count], runs[count + 1], loss,
+                    figures, outDir));
         }
         report.note(String.format(Locale.ROOT, "λ_max(ΦᵀΦ/n) at the initial point is %.4g: GD runs with η below"
                 + " 2/λ_init = %.3g need not reach the edge (the init-dependent threshold of 000 Sec. I).", lambdaInit,
@@ -238,7 +238,7 @@ public final class UnivariateSweepCommand extends DemoCommand {
     }
 
     /** Up to {@code functions} usable solutions spread over the η range (all finite ones if none is usable). */
-    private List<Solution> chosenSolutions(SweepPoint[] points, GradientDescentRun[] runs) {
+    private List<Solution> chosenSolutions(SweepPoint[] points, GradientDescentRun[] runs, ShallowReluLoss loss) {
         List<Integer> pool = new ArrayList<>();
         for (int i = 0; i < points.length; i++) {
             if (points[i].usable()) {
@@ -257,19 +257,19 @@ public final class UnivariateSweepCommand extends DemoCommand {
         for (int s = 0; s < m; s++) {
             int idx = pool.get(m == 1 ? 0 : (int) Math.round(s * (pool.size() - 1.0) / (m - 1.0)));
             out.add(new Solution(UnivariateFigures.label(points[idx].eta()),
-                    SweepMeasure.network(runs[idx].theta(), width, 1)));
+                    loss.network(runs[idx].theta())));
         }
         return out;
     }
 
     private Map<String, Object> stepSwitch(Report report, double eta, SweepPoint[] p, GradientDescentRun constant,
-            GradientDescentRun switched, UnivariateFigures figures, Path outDir) {
+            GradientDescentRun switched, ShallowReluLoss loss, UnivariateFigures figures, Path outDir) {
         String a = "constant " + UnivariateFigures.label(eta);
         String b = String.format(Locale.ROOT, "×%.3g once L < %.3g", switchFactor, switchLoss);
         List<Solution> both = new ArrayList<>();
         for (int r = 0; r < 2; r++) {
             if (!p[r].diverged()) {
-                both.add(new Solution(r == 0 ? a : b, SweepMeasure.network((r == 0 ? constant : switched).theta(), width, 1)));
+                both.add(new Solution(r == 0 ? a : b, loss.network((r == 0 ? constant : switched).theta())));
             }
         }
         figures.functions("Step switch: constant step vs step ×" + switchFactor + " near the minimum", both,

@@ -29,23 +29,40 @@ public record GradientDescentRun(
         long[] traceSteps,
         double[] traceLoss) {
 
-    /** Copies the arrays. */
+    /**
+     * Copies the arrays.
+     *
+     * @param stepSize the base step size η
+     * @param theta the end point
+     * @param loss L there
+     * @param steps GD updates made
+     * @param converged L ≤ threshold reached
+     * @param convergedInWarmup converged before the warm-up ended
+     * @param diverged the loss blew up
+     * @param finalStepSize the base step at the end
+     * @param switchStep the step-switch iteration, or −1
+     * @param traceSteps recorded iterations
+     * @param traceLoss recorded losses
+     */
     public GradientDescentRun {
         theta = theta.clone();
         traceSteps = traceSteps.clone();
         traceLoss = traceLoss.clone();
     }
 
+    /** @return a copy of the end point θ */
     @Override
     public double[] theta() {
         return theta.clone();
     }
 
+    /** @return a copy of the recorded iterations */
     @Override
     public long[] traceSteps() {
         return traceSteps.clone();
     }
 
+    /** @return a copy of the recorded losses */
     @Override
     public double[] traceLoss() {
         return traceLoss.clone();

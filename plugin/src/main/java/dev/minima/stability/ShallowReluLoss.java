@@ -134,6 +134,23 @@ public final class ShallowReluLoss {
     }
 
     /**
+     * @param theta parameters [W; b; v; c], e.g. a {@link GradientDescentRun#theta()}
+     * @return the network they implement, for the stability analyses ({@link StabilityReport#of})
+     */
+    public ShallowReluNetwork network(double[] theta) {
+        checkLength(theta, "theta");
+        double[][] w1 = new double[k][d];
+        double[] b1 = new double[k];
+        double[] v = new double[k];
+        for (int i = 0; i < k; i++) {
+            System.arraycopy(theta, i * d, w1[i], 0, d);
+            b1[i] = theta[k * d + i];
+            v[i] = theta[k * d + k + i];
+        }
+        return ShallowReluNetwork.of(w1, b1, v, theta[k * d + 2 * k]);
+    }
+
+    /**
      * @param theta parameters [W; b; v; c]
      * @return L(θ)
      */

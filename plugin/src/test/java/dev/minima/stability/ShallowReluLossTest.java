@@ -135,6 +135,21 @@ class ShallowReluLossTest {
     }
 
     @Test
+    void networkImplementsTheSameFunction() {
+        SplittableRandom r = new SplittableRandom(8);
+        double[][] x = gaussianRows(r, 5, 3);
+        ShallowReluLoss loss = ShallowReluLoss.of(x, new double[5], 6);
+        double[] theta = ShallowReluInit.pytorchDefault(6, 3, 2.0, 8);
+        ShallowReluNetwork net = loss.network(theta);
+        assertEquals(6, net.width());
+        assertEquals(3, net.inputDimension());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(theta, net.parameters(), 0);
+        for (double[] p : gaussianRows(r, 10, 3)) {
+            assertEquals(loss.predict(theta, p), net.evaluate(p), 1e-14);
+        }
+    }
+
+    @Test
     void rejectsBadInput() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ShallowReluLoss.univariate(new double[] {0, 1}, new double[] {0}, 3));

@@ -27,7 +27,11 @@ public record SweepClaims(List<SweepPoint> points) {
     /** Relative slack on the inequalities between computed quantities (rounding, flattest-search tolerance). */
     public static final double ORDER_SLACK = 1e-6;
 
-    /** Sorts and copies the points. */
+    /**
+     * Sorts and copies the points.
+     *
+     * @param points all runs
+     */
     public SweepClaims {
         points = new ArrayList<>(points);
         points.sort(Comparator.comparingDouble(SweepPoint::eta));

@@ -10,17 +10,24 @@ import java.util.SplittableRandom;
  */
 public record SweepData(double[][] x, double[] y) {
 
-    /** Copies the arrays. */
+    /**
+     * Copies the arrays.
+     *
+     * @param x n inputs of d numbers
+     * @param y n targets
+     */
     public SweepData {
         x = deepCopy(x);
         y = y.clone();
     }
 
+    /** @return a copy of the inputs */
     @Override
     public double[][] x() {
         return deepCopy(x);
     }
 
+    /** @return a copy of the targets */
     @Override
     public double[] y() {
         return y.clone();

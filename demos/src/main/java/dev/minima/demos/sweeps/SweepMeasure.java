@@ -19,26 +19,6 @@ public final class SweepMeasure {
     private SweepMeasure() {}
 
     /**
-     * @param theta [W row-major; b; v; c]
-     * @param width k
-     * @param inputDimension d
-     * @return the network these parameters implement
-     */
-    public static ShallowReluNetwork network(double[] theta, int width, int inputDimension) {
-        int k = width;
-        int d = inputDimension;
-        double[][] w1 = new double[k][d];
-        double[] b1 = new double[k];
-        double[] v = new double[k];
-        for (int i = 0; i < k; i++) {
-            System.arraycopy(theta, i * d, w1[i], 0, d);
-            b1[i] = theta[k * d + i];
-            v[i] = theta[k * d + k + i];
-        }
-        return ShallowReluNetwork.of(w1, b1, v, theta[k * d + 2 * k]);
-    }
-
-    /**
      * @param run a finished run
      * @param eta the step size the end point is judged against (the final one after a step switch)
      * @param loss its training loss (data, width); its workspace is used
@@ -59,7 +39,7 @@ public final class SweepMeasure {
         int k = loss.width();
         int d = loss.inputDimension();
         double[][] x = loss.inputs();
-        ShallowReluNetwork net = network(theta, k, d);
+        ShallowReluNetwork net = loss.network(theta);
         StabilityReport report = StabilityReport.of(net, x, OptionalDouble.of(eta), LossConvention.HALF_MSE);
         DjlSharpness.Result djl = DjlSharpness.of(net, x, loss.targets(), lanczosSeed);
         double weyl = 0;
@@ -88,7 +68,7 @@ public final class SweepMeasure {
      * @return λ_max(ΦᵀΦ/n) at θ: the Gauss–Newton sharpness (GD from here reaches the edge only for η ≳ 2/this)
      */
     public static double gramSharpness(double[] theta, ShallowReluLoss loss) {
-        return GramSharpness.of(network(theta, loss.width(), loss.inputDimension()), InputSample.of(loss.inputs()),
+        return GramSharpness.of(loss.network(theta), InputSample.of(loss.inputs()),
                 LossConvention.HALF_MSE).lambdaMax();
     }
 
