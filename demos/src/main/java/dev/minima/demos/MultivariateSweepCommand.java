@@ -76,6 +76,12 @@ public final class MultivariateSweepCommand extends DemoCommand {
         return "multivariate-sweep";
     }
 
+    /** Median of flattest λ / (1 + 2S_θ), NaN for no runs. */
+    private static double medianRatio(List<SweepPoint> points) {
+        double[] r = points.stream().mapToDouble(p -> p.flattestLambda() / p.lowerBound()).sorted().toArray();
+        return r.length == 0 ? Double.NaN : r[r.length / 2];
+    }
+
     @Override
     protected Map<String, Object> execute(Path outDir) throws Exception {
         int count = etas != null ? etas : full ? 20 : 8;
@@ -154,21 +160,30 @@ public final class MultivariateSweepCommand extends DemoCommand {
                 + " steps.", full ? "full" : "quick", n, dim, seed, width, initScale, count, lo, hi, warmup,
                 lossThreshold, cap));
         claims.addTo(report, "runs stopped when the loss dropped below 1e-8; every plotted run converged (002 Sec. 6)");
+        // the paper's Fig. 4 runs all sit on the 2/η line; judge its two trends on the runs at the edge here
+        List<SweepPoint> edge = usable.stream().filter(p -> p.edgeRatio() >= SweepClaims.EDGE_RATIO).toList();
         double rho = claims.biasTrend();
+        double rhoEdge = new SweepClaims(edge).biasTrend();
         report.claim("The norm of the hidden-bias vector b grows with η (Fig. 4(b))",
-                "Spearman ρ(η, ‖b‖) = " + SweepClaims.fmt(rho) + " over usable runs", rho > 0);
-        double[] ratios = usable.stream().mapToDouble(p -> p.flattestLambda() / p.lowerBound()).sorted().toArray();
-        double median = ratios.length == 0 ? Double.NaN : ratios[ratios.length / 2];
+                "Spearman ρ(η, ‖b‖) = " + SweepClaims.fmt(rhoEdge) + " over the " + edge.size() + " runs at the edge, "
+                        + SweepClaims.fmt(rho) + " over all " + usable.size() + " usable runs", rhoEdge > 0);
+        double edgeMedian = medianRatio(edge);
         report.claim("The lower bound 1 + 2S_θ is \"quite tight\" against the flattest implementation's λ",
-                "flattest λ / (1 + 2S_θ): median " + SweepClaims.fmt(median) + (ratios.length == 0 ? ""
-                        : ", range [" + SweepClaims.fmt(ratios[0]) + ", " + SweepClaims.fmt(ratios[ratios.length - 1])
-                                + "] (verdict: median ≤ 1.5)"),
-                median <= 1.5);
+                "flattest λ / (1 + 2S_θ): median " + SweepClaims.fmt(edgeMedian) + " over the runs at the edge, "
+                        + SweepClaims.fmt(medianRatio(usable)) + " over all usable runs (verdict: median at the edge"
+                        + " ≤ 1.5)",
+                edgeMedian <= 1.5);
         long aboveGhat = usable.stream().filter(p -> p.flattestLambda() > p.ghatUpper() * (1 + 1e-6)).count();
         report.claim("Lemma 2 sandwich: flattest λ ≤ 1 + 2Σ|a_i|ĝ(w̄_i, b̄_i)",
                 aboveGhat + " violations in " + usable.size() + " usable runs", aboveGhat == 0 && !usable.isEmpty());
-        report.note("The flattest λ is found numerically (GD on log β over per-neuron rescalings, stability package),"
-                + " as the paper does; its S88 certificate is in runs.csv.");
+        List<SweepPoint> below = usable.stream().filter(p -> p.edgeRatio() < SweepClaims.EDGE_RATIO).toList();
+        if (!below.isEmpty()) {
+            report.note(String.format(Locale.ROOT, "%d usable runs end below the edge (λη/2 < %.2f), near the sharp"
+                    + " initial point: their median flattest λ / (1 + 2S_θ) is %s (at the edge: %s).", below.size(),
+                    SweepClaims.EDGE_RATIO, SweepClaims.fmt(medianRatio(below)), SweepClaims.fmt(edgeMedian)));
+        }
+        report.note("The flattest λ is found numerically over per-neuron rescalings, as the paper does (the stability"
+                + " package minimises a smoothed convex surrogate in log β by L-BFGS); its S88 certificate is in runs.csv.");
         report.note(String.format(Locale.ROOT, "PyTorch-default ×%.3g gives λ_max = %.4g at init here, so GD can sit on"
                 + " the 2/η line only for η ≳ 2/λ_init = %.3g; the paper's Fig. 4 shows λ on the line across"
                 + " [1e-4, 0.1], which needs a sharper init (the paper's \"standard\" init is not specified). The"

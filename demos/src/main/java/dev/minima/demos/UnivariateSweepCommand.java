@@ -207,7 +207,7 @@ public final class UnivariateSweepCommand extends DemoCommand {
                 initScale, count, lo, hi, warm, lossThreshold, cap));
         claims.addTo(report, "200 step sizes in [1e-4, 0.5]: 2 converged during warm-up, 15 never reached a global"
                 + " minimum, 183 plotted (000 Sec. I)");
-        report.claim("The flattest rescaling found by GD on log β meets the S88 certificate (000 Sec. XI: \"in all"
+        report.claim("The flattest rescaling found numerically meets the S88 certificate (000 Sec. XI: \"in all"
                         + " our simulations, this was indeed the case\")",
                 claims.certified() + " of " + usable.size() + " usable runs certified within 10⁻³",
                 claims.certified() == usable.size() && !usable.isEmpty());
@@ -218,6 +218,11 @@ public final class UnivariateSweepCommand extends DemoCommand {
         report.note(String.format(Locale.ROOT, "λ_max(ΦᵀΦ/n) at the initial point is %.4g: GD runs with η below"
                 + " 2/λ_init = %.3g need not reach the edge (the init-dependent threshold of 000 Sec. I).", lambdaInit,
                 2 / lambdaInit));
+        if (!noSwitch && runs[count + 1].switchStep() >= 0) {
+            report.note(String.format(Locale.ROOT, "The step switch fired at iteration %d, the first time L < %.3g"
+                    + " (the paper's rule); from this init the loss falls below that level early, then plateaus.",
+                    runs[count + 1].switchStep(), switchLoss));
+        }
         report.note("The paper does not give its data distribution; this demo draws one x per cell of [−1, 1] so that"
                 + " no two inputs nearly coincide (which needs very steep interpolants and far more steps).");
         report.note("Runs that stop at the step cap or converge during the warm-up are excluded from the claims and"
