@@ -12,6 +12,7 @@ final class Subcommands {
                 new FetchMnist(),
                 new MnistInfo(),
                 new NormsCommand(),
+                new BenchCommand(),
                 new DeepLinearCommand(),
                 new UnivariateSweepCommand(),
                 new MultivariateSweepCommand());
