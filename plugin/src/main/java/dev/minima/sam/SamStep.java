@@ -1,0 +1,552 @@
+package dev.minima.sam;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.dataset.Batch;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.tracker.Tracker;
+import ai.djl.util.Pair;
+import dev.minima.autograd.AutogradBridge;
+import dev.minima.autograd.GradMode;
+import dev.minima.autograd.NativeArrays;
+import dev.minima.curvature.Objective;
+import dev.minima.curvature.Vectors;
+import dev.minima.loss.LossSafety;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs sharpness-aware steps ({@link SharpnessAware}) on a DJL {@link Trainer} with any DJL optimizer.
+ *
+ * <p>One step on a batch, for each micro-batch B_k (the whole batch unless m-SAM):
+ * <ol>
+ *   <li>g = ∇L_{B_k}(w): forward and a DJL {@code GradientCollector} backward (whole batch), or Minima's
+ *       autograd bridge (micro-batches, where {@code .grad} is busy accumulating);
+ *   <li>check g is finite (else {@link NonFiniteGradientException}, parameters untouched), then ε from g;
+ *   <li>copy the perturbed parameters, add ε in place, forward and backward at w + ε into {@code .grad}
+ *       (weighted by |B_k|/|B| when there are several micro-batches);
+ *   <li>overwrite the parameters with the copy: w is restored bit for bit, never by subtracting ε.
+ * </ol>
+ * Then {@code .grad} holds the perturbed gradient (checked finite) and {@link #step} calls {@code
+ * trainer.step()}, so the base optimizer (SGD with momentum or weight decay, Adam, …) applies it, and applies
+ * the norm caps.
+ *
+ * <pre>{@code
+ * SamStep sam = SamStep.of(SharpnessAware.builder().optRho(0.05).build());
+ * for (Batch batch : trainer.iterateDataset(train)) {
+ *     sam.step(trainer, batch);   // instead of EasyTrain.trainBatch + trainer.step()
+ *     batch.close();
+ * }
+ * }</pre>
+ *
+ * <p>Call it outside any open {@code GradientCollector} (PyTorch allows one at a time). Not thread-safe: one
+ * {@code SamStep} per training loop. Every array of a step lives in a sub-manager of the trainer's manager
+ * that is closed before the step returns. Needs DJL's PyTorch engine and a single-device trainer. The
+ * trainer's loss should be one of Minima's GC-safe {@code Losses} (a warning is logged otherwise).
+ */
+public final class SamStep {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(SamStep.class);
+    private static final NDIndex ALL = new NDIndex("...");
+
+    private final SharpnessAware settings;
+    private long steps;
+    private long epochs;
+    private volatile SamSchedule.Phase phase;
+    private Binding binding;
+    private boolean loggedZeroDirection;
+
+    private SamStep(SharpnessAware settings) {
+        this.settings = settings;
+        this.phase = settings.schedule().phaseAt(0, 0);
+    }
+
+    /**
+     * @param settings what to run
+     * @return a step runner with its schedule clock at step 0, epoch 0
+     */
+    public static SamStep of(SharpnessAware settings) {
+        if (settings == null) {
+            throw new IllegalArgumentException("settings are required: SharpnessAware.builder()...build()");
+        }
+        return new SamStep(settings);
+    }
+
+    /** @return the settings */
+    public SharpnessAware settings() {
+        return settings;
+    }
+
+    /** @return the number of steps whose gradients were computed */
+    public long steps() {
+        return steps;
+    }
+
+    /** @return the number of epochs ended with {@link #endEpoch()} */
+    public long epochs() {
+        return epochs;
+    }
+
+    /** @return the schedule phase of the latest step (or of the next one, before any step) */
+    public SamSchedule.Phase phase() {
+        return phase;
+    }
+
+    /** Marks the end of an epoch, for schedules counted in epochs ({@link SharpnessAwareTraining} calls it). */
+    public void endEpoch() {
+        epochs++;
+        phase = settings.schedule().phaseAt(steps, epochs);
+    }
+
+    /**
+     * A DJL learning-rate tracker that follows the schedule's phases: build the optimizer with it, e.g. {@code
+     * Optimizer.sgd().setLearningRateTracker(sam.learningRateTracker())}. It returns the learning rate of the
+     * phase whose ρ the latest step used, so lr and ρ always change together.
+     *
+     * @return the tracker
+     * @throws IllegalStateException if the schedule sets no learning rates ({@code optRho} only)
+     */
+    public Tracker learningRateTracker() {
+        if (!settings.schedule().hasLearningRates()) {
+            throw new IllegalStateException("the SAM schedule sets no learning rates: build it with "
+                    + "SamSchedule.builder().addPhase(lr, rho, length) or keep the optimizer's own tracker");
+        }
+        return numUpdate -> phase.learningRate();
+    }
+
+    /**
+     * A full sharpness-aware step: {@link #computeGradients}, {@code trainer.step()}, then the norm caps.
+     *
+     * @param trainer a single-device trainer (PyTorch engine)
+     * @param batch the batch (not closed here)
+     * @return what the step saw
+     * @throws NonFiniteGradientException if a gradient is NaN or infinite (parameters untouched)
+     * @throws IllegalArgumentException if the batch cannot be cut into micro-batches under {@link
+     *     SharpnessAware.Remainder#ERROR}, or the trainer is not supported
+     */
+    public SamStepResult step(Trainer trainer, Batch batch) {
+        SamStepResult result = computeGradients(trainer, batch);
+        trainer.step();
+        applyNormCaps(trainer);
+        return result;
+    }
+
+    /**
+     * Leaves the sharpness-aware gradient in the parameters' {@code .grad} without stepping the optimizer
+     * (like {@code EasyTrain.trainBatch}); call {@code trainer.step()} and then {@link #applyNormCaps}.
+     *
+     * @param trainer a single-device trainer (PyTorch engine)
+     * @param batch the batch (not closed here)
+     * @return what the step saw
+     */
+    public SamStepResult computeGradients(Trainer trainer, Batch batch) {
+        return computeGradients(trainer, batch, null);
+    }
+
+    /**
+     * Applies the norm caps of the settings to the trainer's parameters (no-op without caps).
+     *
+     * @param trainer the trainer
+     */
+    public void applyNormCaps(Trainer trainer) {
+        Binding b = bind(trainer);
+        if (b.caps.isEmpty()) {
+            return;
+        }
+        try (NDManager scope = trainer.getManager().newSubManager();
+                GradMode off = GradMode.disabled()) {
+            for (int c = 0; c < b.caps.size(); c++) {
+                NDList arrays = b.caps.get(c);
+                double max = settings.caps().get(c).maxNorm();
+                double norm = Math.sqrt(Perturbation.sumOfSquares(arrays, scope));
+                if (norm > max) {
+                    for (NDArray a : arrays) {
+                        a.muli(max / norm);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * @param predictions if not null, receives the predictions at w (detached, attached to the batch's manager)
+     */
+    SamStepResult computeGradients(Trainer trainer, Batch batch, Map<Device, NDList> predictions) {
+        Binding b = bind(trainer);
+        SamSchedule.Phase current = settings.schedule().phaseAt(steps, epochs);
+        phase = current;
+        double rho = current.rho();
+        NDList data = batch.getData();
+        NDList labels = batch.getLabels();
+        long size = batchSize(data, labels);
+        long[] cuts = microBatches(size);
+        int parts = cuts.length - 1;
+        Objective objective = settings.perturbationObjective();
+        boolean collectorFirst = parts == 1 && objective == null;
+        Loss loss = trainer.getLoss();
+        double lossSum = 0;
+        double perturbedSum = 0;
+        double normSum = 0;
+        int perturbedParts = 0;
+        List<NDArray> preds = predictions == null ? null : new ArrayList<>(parts);
+        try (NDManager scope = trainer.getManager().newSubManager()) {
+            data.tempAttach(scope);
+            labels.tempAttach(scope);
+            zeroGradients(b.all);
+            Gradient full = objective == null ? null : objectiveGradient(objective, b, scope);
+            for (int k = 0; k < parts; k++) {
+                double weight = (double) (cuts[k + 1] - cuts[k]) / size;
+                try (NDManager mb = scope.newSubManager()) {
+                    NDList x = parts == 1 ? data : slice(data, cuts[k], cuts[k + 1], mb);
+                    NDList y = parts == 1 ? labels : slice(labels, cuts[k], cuts[k + 1], mb);
+                    NDArray lossW = null;
+                    NDList g;
+                    double lossValue;
+                    if (full != null) {
+                        g = full.values;
+                        lossValue = full.loss;
+                        if (preds != null) {
+                            try (GradMode off = GradMode.disabled()) {
+                                preds.add(detach(trainer.forward(x, y), batch.getManager()));
+                            }
+                        }
+                    } else {
+                        long begin = System.nanoTime();
+                        if (collectorFirst) {
+                            try (GradientCollector c = trainer.newGradientCollector()) {
+                                NDList p = trainer.forward(x, y);
+                                lossW = loss.evaluate(y, p);
+                                c.backward(lossW);
+                                if (preds != null) {
+                                    preds.add(detach(p, batch.getManager()));
+                                }
+                            }
+                            g = gradients(b.perturbed, mb);
+                        } else {
+                            try (GradMode on = GradMode.enabled()) {
+                                NDList p = trainer.forward(x, y);
+                                lossW = loss.evaluate(y, p);
+                                if (preds != null) {
+                                    preds.add(detach(p, batch.getManager()));
+                                }
+                            }
+                            g = AutogradBridge.on(b.device).gradient(lossW, b.perturbed, false, mb);
+                        }
+                        trainer.addMetric("backward", begin);
+                        lossValue = Vectors.scalar(lossW);
+                    }
+                    Perturbation eps = full != null ? full.perturbation
+                            : Perturbation.of(settings, rho, g, b.perturbed, mb);
+                    if (!Double.isFinite(eps.gradientNorm())) {
+                        zeroGradients(b.all);
+                        throw new NonFiniteGradientException("the gradient at the current weights has norm "
+                                + eps.gradientNorm() + " (loss " + lossValue + ") on micro-batch " + k + " of step "
+                                + steps + ": the parameters are untouched; check the data for NaN/inf, lower the "
+                                + "learning rate or ρ, or use a numerically stable loss from dev.minima.loss.Losses");
+                    }
+                    if (eps.zeroDirection() && !loggedZeroDirection) {
+                        loggedZeroDirection = true;
+                        LOGGER.info("SAM step {}: the gradient direction has norm 0, so the step is taken without "
+                                + "perturbation (logged once)", steps);
+                    }
+                    lossSum += weight * lossValue;
+                    normSum += weight * eps.gradientNorm();
+                    if (eps.epsilon() == null) {
+                        perturbedSum += weight * lossValue;
+                        if (!collectorFirst) {
+                            // .grad += weight · ∇L_k(w); the bridge retained the graph of lossW
+                            backward(trainer, weighted(lossW != null ? lossW : forwardLoss(trainer, x, y, mb),
+                                    weight, parts, mb));
+                        }
+                        continue;
+                    }
+                    if (collectorFirst) {
+                        zeroGradients(b.all);
+                    }
+                    perturbedSum += weight * perturbedGradient(trainer, b, eps.epsilon(), x, y, weight, parts, mb);
+                    perturbedParts++;
+                }
+            }
+            double check = Perturbation.sumOfSquares(gradients(b.all, scope), scope);
+            if (!Double.isFinite(check)) {
+                zeroGradients(b.all);
+                throw new NonFiniteGradientException("the gradient at the perturbed weights w + ε is not finite (its"
+                        + " squared norm is " + check + ") at step " + steps + ": the parameters were restored to"
+                        + " their values before the step; lower ρ or the learning rate, or check the loss");
+            }
+        }
+        if (preds != null) {
+            NDArray p = preds.size() == 1 ? preds.get(0) : NDArrays.concat(new NDList(preds), 0);
+            predictions.put(p.getDevice(), new NDList(p));
+        }
+        steps++;
+        return new SamStepResult(lossSum, perturbedSum, normSum, rho, parts, perturbedParts);
+    }
+
+    /** Perturbs, accumulates the weighted gradient at w + ε into .grad and restores w exactly (always). */
+    private double perturbedGradient(Trainer trainer, Binding b, NDList epsilon, NDList x, NDList y, double weight,
+            int parts, NDManager mb) {
+        NDList saved = new NDList(b.perturbed.size());
+        for (NDArray w : b.perturbed) {
+            saved.add(Perturbation.attach(w.duplicate(), mb));
+        }
+        try {
+            try (GradMode off = GradMode.disabled()) {
+                for (int i = 0; i < epsilon.size(); i++) {
+                    b.perturbed.get(i).addi(epsilon.get(i));
+                }
+            }
+            long begin = System.nanoTime();
+            NDArray lossP;
+            try (GradientCollector c = trainer.newGradientCollector()) {
+                NDList p = trainer.forward(x, y);
+                lossP = trainer.getLoss().evaluate(y, p);
+                c.backward(weighted(lossP, weight, parts, mb));
+            }
+            trainer.addMetric("backward", begin);
+            return Vectors.scalar(lossP);
+        } finally {
+            // exact restore: overwrite with the copy (never w − ε, which rounds)
+            try (GradMode off = GradMode.disabled()) {
+                for (int i = 0; i < saved.size(); i++) {
+                    b.perturbed.get(i).set(ALL, saved.get(i));
+                }
+            }
+        }
+    }
+
+    private static NDArray forwardLoss(Trainer trainer, NDList x, NDList y, NDManager mb) {
+        try (GradMode on = GradMode.enabled()) {
+            return trainer.getLoss().evaluate(y, trainer.forward(x, y));
+        }
+    }
+
+    private static NDArray weighted(NDArray loss, double weight, int parts, NDManager mb) {
+        // a libtorch-owned factor: a Java-number operand would be freed by the GC before the backward pass
+        return parts == 1 ? loss : loss.mul(NativeArrays.scalar(mb, weight, loss.getDataType()));
+    }
+
+    private static void backward(Trainer trainer, NDArray target) {
+        long begin = System.nanoTime();
+        try (GradientCollector c = trainer.newGradientCollector()) {
+            c.backward(target);
+        }
+        trainer.addMetric("backward", begin);
+    }
+
+    private static NDArray detach(NDList predictions, NDManager owner) {
+        NDArray p = predictions.get(0).stopGradient();
+        p.attach(owner);
+        return p;
+    }
+
+    /** ε from the whole objective (n-SAM): one pass over its batches through the bridge. */
+    private Gradient objectiveGradient(Objective objective, Binding b, NDManager scope) {
+        AutogradBridge bridge = AutogradBridge.on(b.device);
+        NDList objArrays = objective.space().arrays();
+        NDList acc = new NDList(b.perturbed.size());
+        double[] value = {0};
+        objective.forEachBatch(scope, (l, w, s, batch) -> {
+            value[0] += w * Vectors.scalar(l);
+            NDList g = bridge.gradient(l, objArrays, false, s);
+            for (int i = 0; i < b.objectiveIndex.length; i++) {
+                NDArray term = g.get(b.objectiveIndex[i]).mul(w);
+                if (acc.size() <= i) {
+                    acc.add(Perturbation.attach(term, scope));
+                } else {
+                    acc.get(i).addi(term);
+                }
+            }
+        });
+        double rho = phase.rho();
+        Perturbation eps = Perturbation.of(settings, rho, acc, b.perturbed, scope);
+        return new Gradient(acc, value[0], eps);
+    }
+
+    private record Gradient(NDList values, double loss, Perturbation perturbation) {}
+
+    private long[] microBatches(long size) {
+        int m = settings.microBatch();
+        if (m == 0 || m >= size) {
+            return new long[] {0, size};
+        }
+        if (size % m != 0 && settings.remainder() == SharpnessAware.Remainder.ERROR) {
+            throw new IllegalArgumentException("micro-batch size " + m + " does not divide the batch size " + size
+                    + ": use a batch size that is a multiple of " + m + ", or optMicroBatchRemainder(WEIGHTED) to"
+                    + " weight a smaller last micro-batch by its size");
+        }
+        int parts = Math.toIntExact((size + m - 1) / m);
+        long[] cuts = new long[parts + 1];
+        for (int k = 1; k <= parts; k++) {
+            cuts[k] = Math.min(size, (long) k * m);
+        }
+        return cuts;
+    }
+
+    private static long batchSize(NDList data, NDList labels) {
+        if (data.isEmpty()) {
+            throw new IllegalArgumentException("the batch has no input arrays");
+        }
+        long size = data.get(0).getShape().dimension() == 0 ? 1 : data.get(0).getShape().get(0);
+        if (size < 1) {
+            throw new IllegalArgumentException("the batch is empty");
+        }
+        return size;
+    }
+
+    private static NDList slice(NDList arrays, long from, long to, NDManager mb) {
+        NDList out = new NDList(arrays.size());
+        for (NDArray a : arrays) {
+            if (a.getShape().dimension() == 0 || a.getShape().get(0) < to) {
+                throw new IllegalArgumentException("cannot cut an array of shape " + a.getShape()
+                        + " into micro-batches: every data and label array must have the batch on axis 0");
+            }
+            out.add(Perturbation.attach(a.get(new NDIndex().addSliceDim(from, to)), mb));
+        }
+        return out;
+    }
+
+    private static NDList gradients(NDList arrays, NDManager scope) {
+        NDList out = new NDList(arrays.size());
+        for (NDArray a : arrays) {
+            out.add(Perturbation.attach(a.getGradient(), scope));
+        }
+        return out;
+    }
+
+    private static void zeroGradients(NDList arrays) {
+        for (NDArray a : arrays) {
+            JniUtils.zeroGrad((PtNDArray) a);
+        }
+    }
+
+    private Binding bind(Trainer trainer) {
+        Binding b = binding;
+        if (b != null && b.trainer == trainer) {
+            return b;
+        }
+        b = new Binding(trainer, settings);
+        binding = b;
+        return b;
+    }
+
+    /** The trainer's parameters, resolved once per trainer. */
+    private static final class Binding {
+        final Trainer trainer;
+        final Device device;
+        final NDList all = new NDList();
+        final NDList perturbed = new NDList();
+        final List<NDList> caps = new ArrayList<>();
+        final int[] objectiveIndex;
+
+        Binding(Trainer trainer, SharpnessAware settings) {
+            this.trainer = trainer;
+            Device[] devices = trainer.getDevices();
+            if (devices.length != 1) {
+                throw new IllegalArgumentException("sharpness-aware steps support one device, the trainer has "
+                        + devices.length + ": train on a single device");
+            }
+            device = devices[0];
+            Block block = trainer.getModel().getBlock();
+            List<Parameter> perturbedParams = new ArrayList<>();
+            for (SharpnessAware.NormCap ignored : settings.caps()) {
+                caps.add(new NDList());
+            }
+            for (Pair<String, Parameter> p : block.getParameters()) {
+                Parameter param = p.getValue();
+                if (!param.requiresGradient()) {
+                    continue;
+                }
+                if (!param.isInitialized()) {
+                    throw new IllegalArgumentException("parameter '" + p.getKey() + "' is not initialised: call "
+                            + "trainer.initialize(inputShapes) before the first step");
+                }
+                NDArray a = param.getArray();
+                if (!(a instanceof PtNDArray)) {
+                    throw new IllegalArgumentException("sharpness-aware steps need DJL's PyTorch engine; parameter '"
+                            + p.getKey() + "' lives in " + a.getManager().getEngine().getEngineName());
+                }
+                if (!a.getDevice().equals(device)) {
+                    throw new IllegalArgumentException("parameter '" + p.getKey() + "' is on " + a.getDevice()
+                            + " but the trainer trains on " + device + ": create the model on the trainer's device");
+                }
+                all.add(a);
+                if (settings.perturbed().test(p.getKey())) {
+                    perturbed.add(a);
+                    perturbedParams.add(param);
+                }
+                for (int c = 0; c < settings.caps().size(); c++) {
+                    if (settings.caps().get(c).parameters().test(p.getKey())) {
+                        caps.get(c).add(a);
+                    }
+                }
+            }
+            if (perturbed.isEmpty()) {
+                throw new IllegalArgumentException("no trainable parameter of " + block.getClass().getSimpleName()
+                        + " matches the perturbed-parameter filter: check the names in block.getParameters()");
+            }
+            for (int c = 0; c < caps.size(); c++) {
+                if (caps.get(c).isEmpty()) {
+                    throw new IllegalArgumentException("norm cap " + c + " matches no trainable parameter: check the"
+                            + " names in block.getParameters()");
+                }
+            }
+            Objective objective = settings.perturbationObjective();
+            objectiveIndex = objective == null ? null : indexIn(objective, perturbedParams);
+            LossSafety.check(trainer.getLoss());
+            if (perturbed.get(0).getDataType() != DataType.FLOAT32) {
+                skipFloat32GradientCheck(trainer);
+            }
+        }
+
+        /**
+         * DJL 0.35.1's {@code Trainer.step()} checks on its first call that the gradients are not all zero by
+         * reading their sum with {@code getFloat()}, which throws for float64 models ("DataType mismatch").
+         * Marks that check as done so float64 models can be trained; the check only guards against a
+         * forgotten backward pass, which a SAM step never forgets.
+         */
+        private static void skipFloat32GradientCheck(Trainer trainer) {
+            try {
+                java.lang.reflect.Field f = Trainer.class.getDeclaredField("gradientsChecked");
+                f.setAccessible(true);
+                f.setBoolean(trainer, true);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                LOGGER.warn("could not skip DJL's float32-only gradient check; trainer.step() may fail for {} "
+                        + "parameters: {}", trainer.getModel().getDataType(), e.toString());
+            }
+        }
+
+        private static int[] indexIn(Objective objective, List<Parameter> params) {
+            List<Parameter> space = objective.space().parameters();
+            int[] index = new int[params.size()];
+            for (int i = 0; i < params.size(); i++) {
+                index[i] = -1;
+                for (int j = 0; j < space.size(); j++) {
+                    if (space.get(j) == params.get(i)) {
+                        index[i] = j;
+                        break;
+                    }
+                }
+                if (index[i] < 0) {
+                    throw new IllegalArgumentException("the perturbation objective does not differentiate parameter '"
+                            + params.get(i).getName() + "': build it on the trained block with all its parameters");
+                }
+            }
+            return index;
+        }
+    }
+}
