@@ -509,24 +509,7 @@ public final class SamStep {
             objectiveIndex = objective == null ? null : indexIn(objective, perturbedParams);
             LossSafety.check(trainer.getLoss());
             if (perturbed.get(0).getDataType() != DataType.FLOAT32) {
-                skipFloat32GradientCheck(trainer);
-            }
-        }
-
-        /**
-         * DJL 0.35.1's {@code Trainer.step()} checks on its first call that the gradients are not all zero by
-         * reading their sum with {@code getFloat()}, which throws for float64 models ("DataType mismatch").
-         * Marks that check as done so float64 models can be trained; the check only guards against a
-         * forgotten backward pass, which a SAM step never forgets.
-         */
-        private static void skipFloat32GradientCheck(Trainer trainer) {
-            try {
-                java.lang.reflect.Field f = Trainer.class.getDeclaredField("gradientsChecked");
-                f.setAccessible(true);
-                f.setBoolean(trainer, true);
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                LOGGER.warn("could not skip DJL's float32-only gradient check; trainer.step() may fail for {} "
-                        + "parameters: {}", trainer.getModel().getDataType(), e.toString());
+                TrainerWorkarounds.allowNonFloat32(trainer);
             }
         }
 
