@@ -6,23 +6,12 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.Batch;
-import ai.djl.training.loss.Loss;
 import ai.djl.training.tracker.Tracker;
-import ai.djl.util.Pair;
 import dev.minima.autograd.AutogradBridge;
 import dev.minima.autograd.GradMode;
-import dev.minima.autograd.NativeArrays;
 import dev.minima.curvature.Objective;
-import dev.minima.curvature.Vectors;
-import dev.minima.loss.LossSafety;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -61,13 +50,12 @@ import org.slf4j.LoggerFactory;
 public final class SamStep {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(SamStep.class);
-    private static final NDIndex ALL = new NDIndex("...");
 
     private final SharpnessAware settings;
     private long steps;
     private long epochs;
     private volatile SamSchedule.Phase phase;
-    private Binding binding;
+    private TrainerBinding binding;
     private boolean loggedZeroDirection;
 
     private SamStep(SharpnessAware settings) {
@@ -163,7 +151,7 @@ public final class SamStep {
      * @param trainer the trainer
      */
     public void applyNormCaps(Trainer trainer) {
-        Binding b = bind(trainer);
+        TrainerBinding b = bind(trainer);
         if (b.caps.isEmpty()) {
             return;
         }
@@ -172,7 +160,7 @@ public final class SamStep {
             for (int c = 0; c < b.caps.size(); c++) {
                 NDList arrays = b.caps.get(c);
                 double max = settings.caps().get(c).maxNorm();
-                double norm = Math.sqrt(Perturbation.sumOfSquares(arrays, scope));
+                double norm = Math.sqrt(Perturbation.read(Perturbation.sumOfSquares(arrays, scope)));
                 if (norm > max) {
                     for (NDArray a : arrays) {
                         a.muli(max / norm);
@@ -186,18 +174,19 @@ public final class SamStep {
      * @param predictions if not null, receives the predictions at w (detached, attached to the batch's manager)
      */
     SamStepResult computeGradients(Trainer trainer, Batch batch, Map<Device, NDList> predictions) {
-        Binding b = bind(trainer);
+        TrainerBinding b = bind(trainer);
         SamSchedule.Phase current = settings.schedule().phaseAt(steps, epochs);
         phase = current;
         double rho = current.rho();
         NDList data = batch.getData();
         NDList labels = batch.getLabels();
-        long size = batchSize(data, labels);
+        long size = batchSize(data);
         long[] cuts = microBatches(size);
         int parts = cuts.length - 1;
         Objective objective = settings.perturbationObjective();
-        boolean collectorFirst = parts == 1 && objective == null;
-        Loss loss = trainer.getLoss();
+        // whole batch: the first gradient goes through .grad (plain backward); micro-batches need .grad for
+        // accumulating the perturbed gradients, so their first gradient comes from the autograd bridge
+        boolean firstIntoGrad = parts == 1 && objective == null;
         double lossSum = 0;
         double perturbedSum = 0;
         double normSum = 0;
@@ -206,8 +195,8 @@ public final class SamStep {
         try (NDManager scope = trainer.getManager().newSubManager()) {
             data.tempAttach(scope);
             labels.tempAttach(scope);
-            zeroGradients(b.all);
-            Gradient full = objective == null ? null : objectiveGradient(objective, b, scope);
+            b.zeroGradients();
+            ObjectiveGradient full = objective == null ? null : objectiveGradient(objective, b, scope);
             for (int k = 0; k < parts; k++) {
                 double weight = (double) (cuts[k + 1] - cuts[k]) / size;
                 try (NDManager mb = scope.newSubManager()) {
@@ -217,42 +206,35 @@ public final class SamStep {
                     NDList g;
                     double lossValue;
                     if (full != null) {
-                        g = full.values;
-                        lossValue = full.loss;
+                        g = full.values();
+                        lossValue = full.loss();
                         if (preds != null) {
                             try (GradMode off = GradMode.disabled()) {
                                 preds.add(detach(trainer.forward(x, y), batch.getManager()));
                             }
                         }
                     } else {
-                        long begin = System.nanoTime();
-                        if (collectorFirst) {
-                            try (GradientCollector c = trainer.newGradientCollector()) {
-                                NDList p = trainer.forward(x, y);
-                                lossW = loss.evaluate(y, p);
-                                c.backward(lossW);
-                                if (preds != null) {
-                                    preds.add(detach(p, batch.getManager()));
-                                }
-                            }
-                            g = gradients(b.perturbed, mb);
-                        } else {
-                            try (GradMode on = GradMode.enabled()) {
-                                NDList p = trainer.forward(x, y);
-                                lossW = loss.evaluate(y, p);
-                                if (preds != null) {
-                                    preds.add(detach(p, batch.getManager()));
-                                }
-                            }
-                            g = AutogradBridge.on(b.device).gradient(lossW, b.perturbed, false, mb);
+                        NDList p;
+                        try (GradMode on = GradMode.enabled()) {
+                            p = trainer.forward(x, y);
+                            lossW = trainer.getLoss().evaluate(y, p);
                         }
-                        trainer.addMetric("backward", begin);
-                        lossValue = Vectors.scalar(lossW);
+                        if (preds != null) {
+                            preds.add(detach(p, batch.getManager()));
+                        }
+                        if (firstIntoGrad) {
+                            b.backward(lossW);
+                            g = TrainerBinding.gradients(b.perturbed, mb);
+                        } else {
+                            long begin = System.nanoTime();
+                            g = AutogradBridge.on(b.device).gradient(lossW, b.perturbed, false, mb);
+                            trainer.addMetric("backward", begin);
+                        }
+                        lossValue = Perturbation.read(lossW);
                     }
-                    Perturbation eps = full != null ? full.perturbation
-                            : Perturbation.of(settings, rho, g, b.perturbed, mb);
+                    Perturbation eps = Perturbation.toEpsilon(settings, rho, g, b, mb);
                     if (!Double.isFinite(eps.gradientNorm())) {
-                        zeroGradients(b.all);
+                        b.zeroGradients();
                         throw new NonFiniteGradientException("the gradient at the current weights has norm "
                                 + eps.gradientNorm() + " (loss " + lossValue + ") on micro-batch " + k + " of step "
                                 + steps + ": the parameters are untouched; check the data for NaN/inf, lower the "
@@ -265,25 +247,22 @@ public final class SamStep {
                     }
                     lossSum += weight * lossValue;
                     normSum += weight * eps.gradientNorm();
-                    if (eps.epsilon() == null) {
+                    if (!eps.applied()) {
+                        // no perturbation: the gradient applied is g itself
                         perturbedSum += weight * lossValue;
-                        if (!collectorFirst) {
-                            // .grad += weight · ∇L_k(w); the bridge retained the graph of lossW
-                            backward(trainer, weighted(lossW != null ? lossW : forwardLoss(trainer, x, y, mb),
-                                    weight, parts, mb));
+                        if (!firstIntoGrad) {
+                            // .grad += weight · ∇L_k(w) (the bridge retained lossW's graph)
+                            b.backward(weighted(b, lossW != null ? lossW : forwardLoss(trainer, x, y), parts, weight));
                         }
                         continue;
                     }
-                    if (collectorFirst) {
-                        zeroGradients(b.all);
-                    }
-                    perturbedSum += weight * perturbedGradient(trainer, b, eps.epsilon(), x, y, weight, parts, mb);
+                    perturbedSum += weight * perturbedGradient(b, g, firstIntoGrad, x, y, weight, parts, mb);
                     perturbedParts++;
                 }
             }
-            double check = Perturbation.sumOfSquares(gradients(b.all, scope), scope);
+            double check = Perturbation.read(Perturbation.sumOfSquares(TrainerBinding.gradients(b.all, scope), scope));
             if (!Double.isFinite(check)) {
-                zeroGradients(b.all);
+                b.zeroGradients();
                 throw new NonFiniteGradientException("the gradient at the perturbed weights w + ε is not finite (its"
                         + " squared norm is " + check + ") at step " + steps + ": the parameters were restored to"
                         + " their values before the step; lower ρ or the learning rate, or check the loss");
@@ -297,9 +276,16 @@ public final class SamStep {
         return new SamStepResult(lossSum, perturbedSum, normSum, rho, parts, perturbedParts);
     }
 
-    /** Perturbs, accumulates the weighted gradient at w + ε into .grad and restores w exactly (always). */
-    private double perturbedGradient(Trainer trainer, Binding b, NDList epsilon, NDList x, NDList y, double weight,
-            int parts, NDManager mb) {
+    /**
+     * Copies the perturbed parameters, adds ε, accumulates weight · ∇L(w + ε) into .grad and restores the
+     * parameters from the copy (also when the forward or backward pass throws).
+     *
+     * @param epsilon ε, one array per perturbed parameter (views of .grad when {@code epsilonInGrad})
+     * @param epsilonInGrad true if ε lives in .grad, which is zeroed once ε has been added
+     * @return the loss at w + ε
+     */
+    private double perturbedGradient(TrainerBinding b, NDList epsilon, boolean epsilonInGrad, NDList x, NDList y,
+            double weight, int parts, NDManager mb) {
         NDList saved = new NDList(b.perturbed.size());
         for (NDArray w : b.perturbed) {
             saved.add(Perturbation.attach(w.duplicate(), mb));
@@ -310,42 +296,34 @@ public final class SamStep {
                     b.perturbed.get(i).addi(epsilon.get(i));
                 }
             }
-            long begin = System.nanoTime();
+            if (epsilonInGrad) {
+                b.zeroGradients();
+            }
             NDArray lossP;
-            try (GradientCollector c = trainer.newGradientCollector()) {
-                NDList p = trainer.forward(x, y);
-                lossP = trainer.getLoss().evaluate(y, p);
-                c.backward(weighted(lossP, weight, parts, mb));
+            try (GradMode on = GradMode.enabled()) {
+                lossP = b.trainer.getLoss().evaluate(y, b.trainer.forward(x, y));
             }
-            trainer.addMetric("backward", begin);
-            return Vectors.scalar(lossP);
+            b.backward(weighted(b, lossP, parts, weight));
+            return Perturbation.read(lossP);
         } finally {
-            // exact restore: overwrite with the copy (never w − ε, which rounds)
-            try (GradMode off = GradMode.disabled()) {
-                for (int i = 0; i < saved.size(); i++) {
-                    b.perturbed.get(i).set(ALL, saved.get(i));
-                }
-            }
+            b.restore(saved);
         }
     }
 
-    private static NDArray forwardLoss(Trainer trainer, NDList x, NDList y, NDManager mb) {
+    private static NDArray forwardLoss(Trainer trainer, NDList x, NDList y) {
         try (GradMode on = GradMode.enabled()) {
             return trainer.getLoss().evaluate(y, trainer.forward(x, y));
         }
     }
 
-    private static NDArray weighted(NDArray loss, double weight, int parts, NDManager mb) {
-        // a libtorch-owned factor: a Java-number operand would be freed by the GC before the backward pass
-        return parts == 1 ? loss : loss.mul(NativeArrays.scalar(mb, weight, loss.getDataType()));
-    }
-
-    private static void backward(Trainer trainer, NDArray target) {
-        long begin = System.nanoTime();
-        try (GradientCollector c = trainer.newGradientCollector()) {
-            c.backward(target);
+    /** loss · |B_k|/|B| with a libtorch-owned factor (a Java-number operand would be freed by the GC too early). */
+    private static NDArray weighted(TrainerBinding b, NDArray loss, int parts, double weight) {
+        if (parts == 1) {
+            return loss;
         }
-        trainer.addMetric("backward", begin);
+        try (GradMode on = GradMode.enabled()) {
+            return loss.mul(b.constant(weight));
+        }
     }
 
     private static NDArray detach(NDList predictions, NDManager owner) {
@@ -354,17 +332,17 @@ public final class SamStep {
         return p;
     }
 
-    /** ε from the whole objective (n-SAM): one pass over its batches through the bridge. */
-    private Gradient objectiveGradient(Objective objective, Binding b, NDManager scope) {
+    /** The objective's gradient over the perturbed parameters and its value (n-SAM), through the bridge. */
+    private static ObjectiveGradient objectiveGradient(Objective objective, TrainerBinding b, NDManager scope) {
         AutogradBridge bridge = AutogradBridge.on(b.device);
         NDList objArrays = objective.space().arrays();
         NDList acc = new NDList(b.perturbed.size());
         double[] value = {0};
         objective.forEachBatch(scope, (l, w, s, batch) -> {
-            value[0] += w * Vectors.scalar(l);
+            value[0] += w * Perturbation.read(l);
             NDList g = bridge.gradient(l, objArrays, false, s);
             for (int i = 0; i < b.objectiveIndex.length; i++) {
-                NDArray term = g.get(b.objectiveIndex[i]).mul(w);
+                NDArray term = g.get(b.objectiveIndex[i]).mul(w); // not differentiated: a Java factor is safe
                 if (acc.size() <= i) {
                     acc.add(Perturbation.attach(term, scope));
                 } else {
@@ -372,12 +350,10 @@ public final class SamStep {
                 }
             }
         });
-        double rho = phase.rho();
-        Perturbation eps = Perturbation.of(settings, rho, acc, b.perturbed, scope);
-        return new Gradient(acc, value[0], eps);
+        return new ObjectiveGradient(acc, value[0]);
     }
 
-    private record Gradient(NDList values, double loss, Perturbation perturbation) {}
+    private record ObjectiveGradient(NDList values, double loss) {}
 
     private long[] microBatches(long size) {
         int m = settings.microBatch();
@@ -397,7 +373,7 @@ public final class SamStep {
         return cuts;
     }
 
-    private static long batchSize(NDList data, NDList labels) {
+    private static long batchSize(NDList data) {
         if (data.isEmpty()) {
             throw new IllegalArgumentException("the batch has no input arrays");
         }
@@ -420,116 +396,12 @@ public final class SamStep {
         return out;
     }
 
-    private static NDList gradients(NDList arrays, NDManager scope) {
-        NDList out = new NDList(arrays.size());
-        for (NDArray a : arrays) {
-            out.add(Perturbation.attach(a.getGradient(), scope));
+    private TrainerBinding bind(Trainer trainer) {
+        TrainerBinding b = binding;
+        if (b == null || b.trainer != trainer) {
+            b = new TrainerBinding(trainer, settings);
+            binding = b;
         }
-        return out;
-    }
-
-    private static void zeroGradients(NDList arrays) {
-        for (NDArray a : arrays) {
-            JniUtils.zeroGrad((PtNDArray) a);
-        }
-    }
-
-    private Binding bind(Trainer trainer) {
-        Binding b = binding;
-        if (b != null && b.trainer == trainer) {
-            return b;
-        }
-        b = new Binding(trainer, settings);
-        binding = b;
         return b;
-    }
-
-    /** The trainer's parameters, resolved once per trainer. */
-    private static final class Binding {
-        final Trainer trainer;
-        final Device device;
-        final NDList all = new NDList();
-        final NDList perturbed = new NDList();
-        final List<NDList> caps = new ArrayList<>();
-        final int[] objectiveIndex;
-
-        Binding(Trainer trainer, SharpnessAware settings) {
-            this.trainer = trainer;
-            Device[] devices = trainer.getDevices();
-            if (devices.length != 1) {
-                throw new IllegalArgumentException("sharpness-aware steps support one device, the trainer has "
-                        + devices.length + ": train on a single device");
-            }
-            device = devices[0];
-            Block block = trainer.getModel().getBlock();
-            List<Parameter> perturbedParams = new ArrayList<>();
-            for (SharpnessAware.NormCap ignored : settings.caps()) {
-                caps.add(new NDList());
-            }
-            for (Pair<String, Parameter> p : block.getParameters()) {
-                Parameter param = p.getValue();
-                if (!param.requiresGradient()) {
-                    continue;
-                }
-                if (!param.isInitialized()) {
-                    throw new IllegalArgumentException("parameter '" + p.getKey() + "' is not initialised: call "
-                            + "trainer.initialize(inputShapes) before the first step");
-                }
-                NDArray a = param.getArray();
-                if (!(a instanceof PtNDArray)) {
-                    throw new IllegalArgumentException("sharpness-aware steps need DJL's PyTorch engine; parameter '"
-                            + p.getKey() + "' lives in " + a.getManager().getEngine().getEngineName());
-                }
-                if (!a.getDevice().equals(device)) {
-                    throw new IllegalArgumentException("parameter '" + p.getKey() + "' is on " + a.getDevice()
-                            + " but the trainer trains on " + device + ": create the model on the trainer's device");
-                }
-                all.add(a);
-                if (settings.perturbed().test(p.getKey())) {
-                    perturbed.add(a);
-                    perturbedParams.add(param);
-                }
-                for (int c = 0; c < settings.caps().size(); c++) {
-                    if (settings.caps().get(c).parameters().test(p.getKey())) {
-                        caps.get(c).add(a);
-                    }
-                }
-            }
-            if (perturbed.isEmpty()) {
-                throw new IllegalArgumentException("no trainable parameter of " + block.getClass().getSimpleName()
-                        + " matches the perturbed-parameter filter: check the names in block.getParameters()");
-            }
-            for (int c = 0; c < caps.size(); c++) {
-                if (caps.get(c).isEmpty()) {
-                    throw new IllegalArgumentException("norm cap " + c + " matches no trainable parameter: check the"
-                            + " names in block.getParameters()");
-                }
-            }
-            Objective objective = settings.perturbationObjective();
-            objectiveIndex = objective == null ? null : indexIn(objective, perturbedParams);
-            LossSafety.check(trainer.getLoss());
-            if (perturbed.get(0).getDataType() != DataType.FLOAT32) {
-                TrainerWorkarounds.allowNonFloat32(trainer);
-            }
-        }
-
-        private static int[] indexIn(Objective objective, List<Parameter> params) {
-            List<Parameter> space = objective.space().parameters();
-            int[] index = new int[params.size()];
-            for (int i = 0; i < params.size(); i++) {
-                index[i] = -1;
-                for (int j = 0; j < space.size(); j++) {
-                    if (space.get(j) == params.get(i)) {
-                        index[i] = j;
-                        break;
-                    }
-                }
-                if (index[i] < 0) {
-                    throw new IllegalArgumentException("the perturbation objective does not differentiate parameter '"
-                            + params.get(i).getName() + "': build it on the trained block with all its parameters");
-                }
-            }
-            return index;
-        }
     }
 }
