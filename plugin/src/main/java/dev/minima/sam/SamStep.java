@@ -23,9 +23,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One step on a batch, for each micro-batch B_k (the whole batch unless m-SAM):
  * <ol>
- *   <li>g = ∇L_{B_k}(w): forward and a DJL {@code GradientCollector} backward (whole batch), or Minima's
- *       autograd bridge (micro-batches, where {@code .grad} is busy accumulating);
- *   <li>check g is finite (else {@link NonFiniteGradientException}, parameters untouched), then ε from g;
+ *   <li>g = ∇L_{B_k}(w): forward and a plain backward inside the trainer's {@code GradientCollector} into
+ *       {@code .grad} (whole batch), or Minima's autograd bridge (micro-batches, where {@code .grad} is busy
+ *       accumulating);
+ *   <li>check g is finite (else {@link NonFiniteGradientException}, parameters untouched), then turn g into ε
+ *       in place, on the device ({@link Perturbation});
  *   <li>copy the perturbed parameters, add ε in place, forward and backward at w + ε into {@code .grad}
  *       (weighted by |B_k|/|B| when there are several micro-batches);
  *   <li>overwrite the parameters with the copy: w is restored bit for bit, never by subtracting ε.
