@@ -21,6 +21,7 @@ import dev.minima.autograd.GradMode;
 import dev.minima.autograd.NativeArrays;
 import dev.minima.curvature.ParameterSpace;
 import dev.minima.loss.Losses;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Exact restore, non-finite gradients, the zero-gradient guard and bad input. */
@@ -58,6 +59,41 @@ class SamSafetyTest {
                 assertEquals(modelArrays, count(m), "arrays left in the model's manager");
             }
             assertArrayEquals(before, floatBits(block));
+        }
+    }
+
+    /**
+     * The other paths (ASAM, m-SAM through the autograd bridge, n-SAM through an objective, a norm cap) leave no
+     * array behind either: the trainer's and the model's managers hold as many arrays after 300 steps as after
+     * the first.
+     */
+    @Test
+    void everyPathLeavesNothingBehind() {
+        try (NDManager m = NDManager.newBaseManager(); Model model = Model.newInstance("leak")) {
+            Block block = TestModels.mlp(m, DataType.FLOAT32, 5, TestModels.relu(), 4, 8, 1);
+            NDArray x = TestModels.normal(m, 6, 6, 4, DataType.FLOAT32);
+            NDArray y = TestModels.normal(m, 7, 6, 1, DataType.FLOAT32);
+            try (dev.minima.curvature.Objective obj = dev.minima.curvature.Objective.builder().setBlock(block)
+                    .setLoss(Losses.mse()).addBatch(x, y).build();
+                    Trainer trainer = SamFixtures.trainer(model, block, Losses.mse(), SamFixtures.sgd(0.01f));
+                    Batch batch = SamFixtures.batch(m, x, y)) {
+                List<SharpnessAware> settings = List.of(
+                        SharpnessAware.builder().optVariant(SharpnessAware.Variant.ASAM).build(),
+                        SharpnessAware.builder().optMicroBatch(4).build(),
+                        SharpnessAware.builder().optPerturbationObjective(obj).build(),
+                        SharpnessAware.builder().addNormCap(n -> n.startsWith("01"), 1.0).build());
+                for (SharpnessAware s : settings) {
+                    SamStep sam = SamStep.of(s);
+                    sam.step(trainer, batch);
+                    int trainerArrays = count(trainer.getManager());
+                    int modelArrays = count(m);
+                    for (int i = 0; i < 300; i++) {
+                        sam.step(trainer, batch);
+                    }
+                    assertEquals(trainerArrays, count(trainer.getManager()), "trainer's manager");
+                    assertEquals(modelArrays, count(m), "model's manager");
+                }
+            }
         }
     }
 
