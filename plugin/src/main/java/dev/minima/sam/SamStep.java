@@ -162,7 +162,7 @@ public final class SamStep {
             for (int c = 0; c < b.caps.size(); c++) {
                 NDList arrays = b.caps.get(c);
                 double max = settings.caps().get(c).maxNorm();
-                double norm = Math.sqrt(Perturbation.read(Perturbation.sumOfSquares(arrays, scope)));
+                double norm = Perturbation.read(Perturbation.norm(arrays, scope));
                 if (norm > max) {
                     for (NDArray a : arrays) {
                         a.muli(max / norm);
@@ -262,11 +262,11 @@ public final class SamStep {
                     perturbedParts++;
                 }
             }
-            double check = Perturbation.read(Perturbation.sumOfSquares(TrainerBinding.gradients(b.all, scope), scope));
+            double check = Perturbation.read(Perturbation.norm(TrainerBinding.gradients(b.all, scope), scope));
             if (!Double.isFinite(check)) {
                 b.zeroGradients();
                 throw new NonFiniteGradientException("the gradient at the perturbed weights w + ε is not finite (its"
-                        + " squared norm is " + check + ") at step " + steps + ": the parameters were restored to"
+                        + " norm is " + check + ") at step " + steps + ": the parameters were restored to"
                         + " their values before the step; lower ρ or the learning rate, or check the loss");
             }
         }
