@@ -36,7 +36,7 @@ import java.util.Map;
  *       batch of 128 (Minima's softmax cross-entropy, plain SGD): {@code EasyTrain.trainBatch + trainer.step()}
  *       against {@link SamStep#step}. Two forward–backward passes make 2 the floor of the ratio.
  *   <li>{@code one_sam_step_us}: 1-SAM (batch 1, MSE, ρ = 0.05) on paper 004's xor network: d = 30, width 500,
- *       first-layer bias (formulas.md §4; numpy takes about 400–500 µs per step).
+ *       first-layer bias (formulas.md §4), with one libtorch thread (restored afterwards).
  * </ul>
  * SGD and SAM steps alternate, each on a fresh copy of the batch that is closed inside the timed region (as in
  * {@code EasyTrain.fit}); each figure is the median over rounds, so a burst of load on a shared machine hits
@@ -72,6 +72,7 @@ public final class SamBenchmark {
             throw new IllegalArgumentException("need warmupRounds ≥ 0 and rounds ≥ 1, got " + warmupRounds + ", "
                     + rounds);
         }
+        Engine.getInstance(); // loads libtorch before its thread settings are read
         Map<String, Object> out = new LinkedHashMap<>();
         double[][] mlp = mlpRounds(warmupRounds, rounds, seed);
         double sgd = median(mlp[0]);
@@ -79,7 +80,16 @@ public final class SamBenchmark {
         out.put("sgd_step_ms", sgd);
         out.put("sam_step_ms", sam);
         out.put("sam_over_sgd", sam / sgd);
-        double[][] one = oneSamRounds(warmupRounds, rounds, seed);
+        // the xor net is tiny: with several libtorch threads every op pays a hand-off that costs more than its
+        // arithmetic (seen 10× slower on a loaded 2-core machine), so it is measured as one would run it
+        int threads = JniUtils.getNumThreads();
+        double[][] one;
+        JniUtils.setNumThreads(1);
+        try {
+            one = oneSamRounds(warmupRounds, rounds, seed);
+        } finally {
+            JniUtils.setNumThreads(threads);
+        }
         out.put("one_sam_step_us", median(one[0]));
         // CPU time of the calling thread: with one libtorch thread all the work runs there, so this is the
         // cost without the waiting a loaded machine adds to the wall-clock figures
@@ -89,7 +99,8 @@ public final class SamBenchmark {
         out.put("mlp", "784-512-512-10 ReLU, batch 128, softmax cross-entropy, SGD lr 0.01, SAM rho 0.05");
         out.put("one_sam", "xor d=30, width 500, first-layer bias, batch 1, MSE, SGD lr 0.01, rho 0.05");
         out.put("rounds", rounds);
-        out.put("torch_threads", JniUtils.getNumThreads());
+        out.put("torch_threads", threads);
+        out.put("one_sam_torch_threads", 1);
         return out;
     }
 

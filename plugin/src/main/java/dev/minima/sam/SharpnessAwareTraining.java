@@ -28,6 +28,23 @@ public final class SharpnessAwareTraining {
     private SharpnessAwareTraining() {}
 
     /**
+     * A drop-in replacement for {@code EasyTrain.fit}: SAM with ρ = 0.05 (Foret et al.'s default) on the whole
+     * batch. For other settings build a {@link SamStep} and use {@link #fit(Trainer, SamStep, int, Dataset,
+     * Dataset)}.
+     *
+     * @param trainer the trainer
+     * @param numEpoch the number of epochs
+     * @param trainingDataset the training data
+     * @param validateDataset the validation data, or null
+     * @throws IOException if a dataset cannot be read
+     * @throws TranslateException if a dataset's processing fails
+     */
+    public static void fit(Trainer trainer, int numEpoch, Dataset trainingDataset, Dataset validateDataset)
+            throws IOException, TranslateException {
+        fit(trainer, SamStep.of(SharpnessAware.builder().build()), numEpoch, trainingDataset, validateDataset);
+    }
+
+    /**
      * Trains for a number of epochs, validating after each one (as {@code EasyTrain.fit}).
      *
      * @param trainer the trainer
