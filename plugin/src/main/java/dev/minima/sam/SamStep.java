@@ -204,61 +204,87 @@ public final class SamStep {
                 try (NDManager mb = scope.newSubManager()) {
                     NDList x = parts == 1 ? data : slice(data, cuts[k], cuts[k + 1], mb);
                     NDList y = parts == 1 ? labels : slice(labels, cuts[k], cuts[k + 1], mb);
-                    NDArray lossW = null;
-                    NDList g;
+                    Perturbation eps;
                     double lossValue;
-                    if (full != null) {
-                        g = full.values();
-                        lossValue = full.loss();
-                        if (preds != null) {
-                            try (GradMode off = GradMode.disabled()) {
-                                preds.add(detach(trainer.forward(x, y), batch.getManager()));
+                    // pass 1 in its own manager (what is computed from x attaches to x's manager): its activations
+                    // are freed before pass 2 allocates its own
+                    try (NDManager first = mb.newSubManager()) {
+                        NDList x1 = x;
+                        NDList y1 = y;
+                        x.tempAttach(first); // back to their manager when first closes
+                        y.tempAttach(first);
+                        NDArray lossW = null;
+                        NDList g;
+                        if (full != null) {
+                            g = full.values();
+                            lossValue = full.loss();
+                            if (preds != null) {
+                                try (GradMode off = GradMode.disabled()) {
+                                    preds.add(detach(trainer.forward(x1, y1), batch.getManager()));
+                                }
                             }
-                        }
-                    } else {
-                        NDList p;
-                        try (GradMode on = GradMode.enabled()) {
-                            p = trainer.forward(x, y);
-                            lossW = trainer.getLoss().evaluate(y, p);
-                        }
-                        if (preds != null) {
-                            preds.add(detach(p, batch.getManager()));
-                        }
-                        if (firstIntoGrad) {
-                            b.backward(lossW);
-                            g = TrainerBinding.gradients(b.perturbed, mb);
                         } else {
-                            long begin = System.nanoTime();
-                            g = AutogradBridge.on(b.device).gradient(lossW, b.perturbed, false, mb);
-                            trainer.addMetric("backward", begin);
+                            NDList p;
+                            try (GradMode on = GradMode.enabled()) {
+                                p = trainer.forward(x1, y1);
+                                lossW = trainer.getLoss().evaluate(y1, p);
+                            }
+                            if (preds != null) {
+                                preds.add(detach(p, batch.getManager()));
+                            }
+                            if (firstIntoGrad) {
+                                b.backward(lossW);
+                                g = TrainerBinding.gradients(b.perturbed, first);
+                            } else {
+                                long begin = System.nanoTime();
+                                g = AutogradBridge.on(b.device).gradient(lossW, b.perturbed, false, first);
+                                trainer.addMetric("backward", begin);
+                            }
+                            lossValue = Perturbation.read(lossW);
                         }
-                        lossValue = Perturbation.read(lossW);
-                    }
-                    Perturbation eps = Perturbation.toEpsilon(settings, rho, g, b, mb);
-                    if (!Double.isFinite(eps.gradientNorm())) {
-                        b.zeroGradients();
-                        throw new NonFiniteGradientException("the gradient at the current weights has norm "
-                                + eps.gradientNorm() + " (loss " + lossValue + ") on micro-batch " + k + " of step "
-                                + steps + ": the parameters are untouched; check the data for NaN/inf, lower the "
-                                + "learning rate or ρ, or use a numerically stable loss from dev.minima.loss.Losses");
-                    }
-                    if (eps.zeroDirection() && !loggedZeroDirection) {
-                        loggedZeroDirection = true;
-                        LOGGER.info("SAM step {}: the gradient direction has norm 0, so the step is taken without "
-                                + "perturbation (logged once)", steps);
-                    }
-                    lossSum += weight * lossValue;
-                    normSum += weight * eps.gradientNorm();
-                    if (!eps.applied()) {
-                        // no perturbation: the gradient applied is g itself
-                        perturbedSum += weight * lossValue;
-                        if (!firstIntoGrad) {
-                            // .grad += weight · ∇L_k(w) (the bridge retained lossW's graph)
-                            b.backward(weighted(b, lossW != null ? lossW : forwardLoss(trainer, x, y), parts, weight));
+                        eps = Perturbation.toEpsilon(settings, rho, g, b, first);
+                        if (!Double.isFinite(eps.gradientNorm())) {
+                            b.zeroGradients();
+                            throw new NonFiniteGradientException("the gradient at the current weights has norm "
+                                    + eps.gradientNorm() + " (loss " + lossValue + ") on micro-batch " + k
+                                    + " of step " + steps + ": the parameters are untouched; check the data for"
+                                    + " NaN/inf, lower the learning rate or ρ, or use a numerically stable loss from"
+                                    + " dev.minima.loss.Losses");
                         }
-                        continue;
+                        if (eps.zeroDirection() && !loggedZeroDirection) {
+                            loggedZeroDirection = true;
+                            LOGGER.info("SAM step {}: the gradient direction has norm 0, so the step is taken"
+                                    + " without perturbation (logged once)", steps);
+                        }
+                        lossSum += weight * lossValue;
+                        normSum += weight * eps.gradientNorm();
+                        if (!eps.applied()) {
+                            // no perturbation: the gradient applied is g itself
+                            perturbedSum += weight * lossValue;
+                            if (!firstIntoGrad) {
+                                // .grad += weight · ∇L_k(w) (the bridge retained lossW's graph)
+                                b.backward(weighted(b, lossW != null ? lossW : forwardLoss(trainer, x1, y1), parts,
+                                        weight));
+                            }
+                            continue;
+                        }
+                        // save w, then w += ε; ε may live in .grad, which is zeroed for pass 2
+                        b.save();
+                        try {
+                            try (GradMode off = GradMode.disabled()) {
+                                for (int i = 0; i < g.size(); i++) {
+                                    b.perturbed.get(i).addi(g.get(i));
+                                }
+                            }
+                            if (firstIntoGrad) {
+                                b.zeroGradients();
+                            }
+                        } catch (RuntimeException e) {
+                            b.restore();
+                            throw e;
+                        }
                     }
-                    perturbedSum += weight * perturbedGradient(b, g, firstIntoGrad, x, y, weight, parts, mb);
+                    perturbedSum += weight * perturbedGradient(b, x, y, weight, parts, mb);
                     perturbedParts++;
                 }
             }
@@ -279,36 +305,25 @@ public final class SamStep {
     }
 
     /**
-     * Copies the perturbed parameters, adds ε, accumulates weight · ∇L(w + ε) into .grad and restores the
-     * parameters from the copy (also when the forward or backward pass throws).
+     * Accumulates weight · ∇L(w + ε) into .grad with the parameters perturbed (and saved) by the caller, then
+     * restores them from the copy, also when the forward or backward pass throws.
      *
-     * @param epsilon ε, one array per perturbed parameter (views of .grad when {@code epsilonInGrad})
-     * @param epsilonInGrad true if ε lives in .grad, which is zeroed once ε has been added
      * @return the loss at w + ε
      */
-    private double perturbedGradient(TrainerBinding b, NDList epsilon, boolean epsilonInGrad, NDList x, NDList y,
-            double weight, int parts, NDManager mb) {
-        NDList saved = new NDList(b.perturbed.size());
-        for (NDArray w : b.perturbed) {
-            saved.add(Perturbation.attach(w.duplicate(), mb));
-        }
-        try {
-            try (GradMode off = GradMode.disabled()) {
-                for (int i = 0; i < epsilon.size(); i++) {
-                    b.perturbed.get(i).addi(epsilon.get(i));
-                }
-            }
-            if (epsilonInGrad) {
-                b.zeroGradients();
-            }
+    private double perturbedGradient(TrainerBinding b, NDList x, NDList y, double weight, int parts, NDManager mb) {
+        try (NDManager second = mb.newSubManager()) {
+            NDList x2 = x;
+            NDList y2 = y;
+            x.tempAttach(second);
+            y.tempAttach(second);
             NDArray lossP;
             try (GradMode on = GradMode.enabled()) {
-                lossP = b.trainer.getLoss().evaluate(y, b.trainer.forward(x, y));
+                lossP = b.trainer.getLoss().evaluate(y2, b.trainer.forward(x2, y2));
             }
             b.backward(weighted(b, lossP, parts, weight));
             return Perturbation.read(lossP);
         } finally {
-            b.restore(saved);
+            b.restore();
         }
     }
 

@@ -40,6 +40,7 @@ final class TrainerBinding {
     final int[] objectiveIndex;
     private final Map<Double, NDArray> constants = new HashMap<>();
     private NDArray one;
+    private NDList saved;
 
     TrainerBinding(Trainer trainer, SharpnessAware settings) {
         this.trainer = trainer;
@@ -163,26 +164,45 @@ final class TrainerBinding {
     }
 
     /**
-     * Overwrites the perturbed parameters with their saved copies.
-     *
-     * @param saved copies of the perturbed parameters, in order
+     * Copies the perturbed parameters into buffers kept for the trainer's lifetime (allocated on the first
+     * call, so later steps allocate and page-fault nothing).
      */
-    void restore(NDList saved) {
-        try (GradMode off = GradMode.disabled()) {
-            for (int i = 0; i < saved.size(); i++) {
-                // an exact element-wise copy (index_put_ over full slices), never w − ε, which rounds
-                PtNDArray w = (PtNDArray) perturbed.get(i);
-                int dims = w.getShape().dimension();
-                if (dims == 0) {
-                    w.set(new ai.djl.ndarray.index.NDIndex("..."), saved.get(i));
-                    continue;
+    void save() {
+        if (saved == null) {
+            saved = new NDList(perturbed.size());
+            try (GradMode off = GradMode.disabled()) {
+                for (NDArray w : perturbed) {
+                    NDArray c = w.duplicate();
+                    c.attach(trainer.getManager());
+                    saved.add(c);
                 }
-                long[] min = new long[dims];
-                long[] max = w.getShape().getShape();
-                long[] step = new long[dims];
-                java.util.Arrays.fill(step, 1);
-                JniUtils.indexSet(w, (PtNDArray) saved.get(i), min, max, step);
             }
+            return;
+        }
+        for (int i = 0; i < saved.size(); i++) {
+            copy(perturbed.get(i), saved.get(i));
+        }
+    }
+
+    /** Overwrites the perturbed parameters with the copies of {@link #save()}: bit for bit, never w − ε. */
+    void restore() {
+        for (int i = 0; i < saved.size(); i++) {
+            copy(saved.get(i), perturbed.get(i));
+        }
+    }
+
+    /** dst ← src element-wise (index_put_ over full slices, i.e. copy_), with autograd off. */
+    private static void copy(NDArray src, NDArray dst) {
+        try (GradMode off = GradMode.disabled()) {
+            int dims = dst.getShape().dimension();
+            if (dims == 0) {
+                dst.set(new ai.djl.ndarray.index.NDIndex("..."), src);
+                return;
+            }
+            long[] min = new long[dims];
+            long[] step = new long[dims];
+            java.util.Arrays.fill(step, 1);
+            JniUtils.indexSet((PtNDArray) dst, (PtNDArray) src, min, dst.getShape().getShape(), step);
         }
     }
 
