@@ -209,9 +209,7 @@ public final class SamStep {
                     // pass 1 in its own manager (what is computed from x attaches to x's manager): its activations
                     // are freed before pass 2 allocates its own
                     try (NDManager first = mb.newSubManager()) {
-                        NDList x1 = x;
-                        NDList y1 = y;
-                        x.tempAttach(first); // back to their manager when first closes
+                        x.tempAttach(first); // back to their manager when first closes (DJL nests this)
                         y.tempAttach(first);
                         NDArray lossW = null;
                         NDList g;
@@ -220,14 +218,14 @@ public final class SamStep {
                             lossValue = full.loss();
                             if (preds != null) {
                                 try (GradMode off = GradMode.disabled()) {
-                                    preds.add(detach(trainer.forward(x1, y1), batch.getManager()));
+                                    preds.add(detach(trainer.forward(x, y), batch.getManager()));
                                 }
                             }
                         } else {
                             NDList p;
                             try (GradMode on = GradMode.enabled()) {
-                                p = trainer.forward(x1, y1);
-                                lossW = trainer.getLoss().evaluate(y1, p);
+                                p = trainer.forward(x, y);
+                                lossW = trainer.getLoss().evaluate(y, p);
                             }
                             if (preds != null) {
                                 preds.add(detach(p, batch.getManager()));
@@ -263,7 +261,7 @@ public final class SamStep {
                             perturbedSum += weight * lossValue;
                             if (!firstIntoGrad) {
                                 // .grad += weight · ∇L_k(w) (the bridge retained lossW's graph)
-                                b.backward(weighted(b, lossW != null ? lossW : forwardLoss(trainer, x1, y1), parts,
+                                b.backward(weighted(b, lossW != null ? lossW : forwardLoss(trainer, x, y), parts,
                                         weight));
                             }
                             continue;
@@ -312,13 +310,11 @@ public final class SamStep {
      */
     private double perturbedGradient(TrainerBinding b, NDList x, NDList y, double weight, int parts, NDManager mb) {
         try (NDManager second = mb.newSubManager()) {
-            NDList x2 = x;
-            NDList y2 = y;
             x.tempAttach(second);
             y.tempAttach(second);
             NDArray lossP;
             try (GradMode on = GradMode.enabled()) {
-                lossP = b.trainer.getLoss().evaluate(y2, b.trainer.forward(x2, y2));
+                lossP = b.trainer.getLoss().evaluate(y, b.trainer.forward(x, y));
             }
             b.backward(weighted(b, lossP, parts, weight));
             return Perturbation.read(lossP);
