@@ -3,6 +3,7 @@ package dev.minima.demos;
 import ai.djl.training.dataset.Dataset;
 import dev.minima.data.MnistArrays;
 import dev.minima.data.MnistLocalRepository;
+import dev.minima.sam.SamBenchmark;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,6 +33,9 @@ public final class BenchCommand extends DemoCommand {
     @Option(names = "--rss-products", description = "Products over which resident memory growth is measured (default: ${DEFAULT-VALUE}).")
     private int rssProducts = 1000;
 
+    @Option(names = "--skip-sam", description = "Skip the SAM step figures.")
+    private boolean skipSam;
+
     @Override
     protected String name() {
         return "bench";
@@ -47,6 +51,9 @@ public final class BenchCommand extends DemoCommand {
         out.put("workload", "784-512-512-10 ReLU MLP, DJL default init seed 0, softmax CE, first " + images
                 + " MNIST test images, float32, CPU");
         out.putAll(new CurvatureBenchmark(test, images, repeats, traceSeeds, rssProducts).run());
+        if (!skipSam) {
+            out.putAll(SamBenchmark.run(seed));
+        }
         out.forEach((k, v) -> logger.info("{} = {}", k, v));
         return out;
     }

@@ -22,9 +22,7 @@ import dev.minima.curvature.Vectors;
 import dev.minima.data.MnistArrays;
 import dev.minima.demos.support.Progress;
 import dev.minima.loss.Losses;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.minima.util.NativeMemory;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -131,7 +129,7 @@ final class CurvatureBenchmark {
                 double trace = ref2.value();
                 out.put("trace_reference", trace);
                 out.put("trace_reference_products", ref2.products());
-                int[] budgets = {12, 24, 48, 96, 192, 384};
+                int[] budgets = {12, 18, 24, 36, 48, 72, 96, 144, 192, 288, 384};
                 out.put("hutchinson_hvps_1pct", firstBudget(budgets, seed ->
                         b -> Hutchinson.builder().optSamples(b).optSeed(seed).build().run(h).value(), trace));
                 out.put("hutchpp_hvps_1pct", firstBudget(budgets, seed ->
@@ -144,12 +142,13 @@ final class CurvatureBenchmark {
                     h.apply(v).close();
                 }
                 System.gc();
-                long before = rssKb();
+                NativeMemory memory = NativeMemory.probe();
+                long before = memory.residentOutsideHeapKb();
                 for (int i = 0; i < rssProducts; i++) {
                     h.apply(v).close();
                 }
                 System.gc();
-                long after = rssKb();
+                long after = memory.residentOutsideHeapKb();
                 out.put("rss_mb_per_1000_hvp", (after - before) / 1024.0 * 1000.0 / rssProducts);
                 bar.step();
                 bar.end();
@@ -185,19 +184,5 @@ final class CurvatureBenchmark {
         }
         Arrays.sort(t);
         return t[n / 2];
-    }
-
-    /** @return resident set size of this process in kB (Linux), or -1 */
-    static long rssKb() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
-        return -1;
     }
 }

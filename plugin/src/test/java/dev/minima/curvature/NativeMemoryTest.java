@@ -10,15 +10,8 @@ import ai.djl.nn.Block;
 import dev.minima.SingleTorchThread;
 import dev.minima.TestModels;
 import dev.minima.loss.Losses;
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.minima.util.NativeMemory;
 import java.util.SplittableRandom;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import javax.management.JMException;
-import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -39,7 +32,7 @@ class NativeMemoryTest {
     private static final int PRODUCTS = Integer.getInteger("minima.test.memoryProducts", 1000);
 
     @Test
-    void thousandProductsKeepMemoryFlat() throws IOException {
+    void thousandProductsKeepMemoryFlat() {
         try (NDManager m = NDManager.newBaseManager()) {
             Block block = TestModels.mlp(m, DataType.FLOAT32, 101, TestModels.relu(), 784, 128, 10);
             NDArray x = TestModels.normal(m, 102, 32, 784, DataType.FLOAT32);
@@ -59,15 +52,15 @@ class NativeMemoryTest {
                 }
                 run(h, probes, 100);
                 run(g, probes, 20);
-                long[] heap = javaHeapRange();
-                long before = residentOutsideKb(heap);
-                long rssBefore = rssKb();
+                NativeMemory memory = NativeMemory.probe();
+                long before = memory.residentOutsideHeapKb();
+                long rssBefore = NativeMemory.rssKb();
                 long t0 = System.nanoTime();
                 run(h, probes, PRODUCTS);
                 long t1 = System.nanoTime();
                 run(g, probes, PRODUCTS / 10);
-                long after = residentOutsideKb(heap);
-                long rssAfter = rssKb();
+                long after = memory.residentOutsideHeapKb();
+                long rssAfter = NativeMemory.rssKb();
                 System.out.printf("native memory: %d + %d products on %d parameters, resident outside the Java heap"
                                 + " %d -> %d MB (whole RSS %d -> %d MB), %.1f ms per Hessian product%n", PRODUCTS,
                         PRODUCTS / 10, h.dimension(), before >> 10, after >> 10, rssBefore >> 10, rssAfter >> 10,
@@ -87,47 +80,5 @@ class NativeMemoryTest {
                 op.apply(v);
             }
         }
-    }
-
-    /** @return [start, end) of the Java heap's reserved addresses, from the GC.heap_info diagnostic command */
-    static long[] javaHeapRange() {
-        try {
-            Object info = ManagementFactory.getPlatformMBeanServer().invoke(
-                    new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcHeapInfo",
-                    new Object[] {null}, new String[] {String[].class.getName()});
-            Matcher r = Pattern.compile("\\[0x([0-9a-f]+), 0x([0-9a-f]+)\\)").matcher(String.valueOf(info));
-            if (!r.find()) {
-                throw new IllegalStateException("no heap range in GC.heap_info: " + info);
-            }
-            return new long[] {Long.parseUnsignedLong(r.group(1), 16), Long.parseUnsignedLong(r.group(2), 16)};
-        } catch (JMException e) {
-            throw new IllegalStateException("GC.heap_info is not available", e);
-        }
-    }
-
-    /** @return the resident kB of every mapping that does not start inside [heap[0], heap[1]) */
-    static long residentOutsideKb(long[] heap) throws IOException {
-        long total = 0;
-        boolean inHeap = false;
-        for (String line : Files.readAllLines(Path.of("/proc/self/smaps"))) {
-            int dash = line.indexOf('-');
-            int space = line.indexOf(' ');
-            if (dash > 0 && space > dash && line.substring(0, dash).matches("[0-9a-f]+")) {
-                long start = Long.parseUnsignedLong(line.substring(0, dash), 16);
-                inHeap = Long.compareUnsigned(start, heap[0]) >= 0 && Long.compareUnsigned(start, heap[1]) < 0;
-            } else if (line.startsWith("Rss:") && !inHeap) {
-                total += Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        return total;
-    }
-
-    static long rssKb() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        throw new IllegalStateException("no VmRSS in /proc/self/status");
     }
 }
