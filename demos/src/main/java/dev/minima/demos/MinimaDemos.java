@@ -1,5 +1,6 @@
 package dev.minima.demos;
 
+import dev.minima.data.MnistDataException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -20,6 +21,15 @@ public final class MinimaDemos implements Runnable {
     /** Subcommands, registered here so that adding a demo is one line. */
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new MinimaDemos());
+        // Problems the user can fix (missing npm, corrupt data, ...) carry a message that says how: show it
+        // without a stack trace.
+        cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
+            if (ex instanceof MnistDataException) {
+                cmd.getErr().println("error: " + ex.getMessage());
+                return 1;
+            }
+            throw ex;
+        });
         for (Object sub : Subcommands.all()) {
             cl.addSubcommand(sub);
         }
