@@ -8,6 +8,6 @@ final class Subcommands {
     private Subcommands() {}
 
     static List<Object> all() {
-        return List.of(new FetchMnist(), new MnistInfo(), new MnistDenoise());
+        return List.of(new FetchMnist(), new MnistInfo(), new MnistDenoise(), new MnistClassify());
     }
 }

@@ -13,15 +13,17 @@ import java.util.Map;
  * @param learningRate the fixed learning rate η
  * @param beta1 Adam's β₁ (ignored for SGD)
  * @param beta2 Adam's β₂ (ignored for SGD)
+ * @param warmupSteps steps of linear warm-up from 0 to η (DJL's {@code WarmUpTracker}); 0 for none
  */
-public record OptimizerSpec(String name, double learningRate, double beta1, double beta2) {
+public record OptimizerSpec(String name, double learningRate, double beta1, double beta2, int warmupSteps) {
 
     /**
      * @param name "sgd" or "adam"
      * @param learningRate the fixed learning rate η
      * @param beta1 Adam's β₁
      * @param beta2 Adam's β₂
-     * @throws IllegalArgumentException for an unknown name or a non-positive rate
+     * @param warmupSteps steps of linear warm-up
+     * @throws IllegalArgumentException for an unknown name, a non-positive rate or negative warm-up
      */
     public OptimizerSpec {
         if (!"sgd".equals(name) && !"adam".equals(name)) {
@@ -30,6 +32,9 @@ public record OptimizerSpec(String name, double learningRate, double beta1, doub
         if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
             throw new IllegalArgumentException(name + " learning rate must be positive and finite, got " + learningRate);
         }
+        if (warmupSteps < 0) {
+            throw new IllegalArgumentException("warm-up steps must be >= 0, got " + warmupSteps);
+        }
     }
 
     /**
@@ -37,7 +42,7 @@ public record OptimizerSpec(String name, double learningRate, double beta1, doub
      * @return plain SGD
      */
     public static OptimizerSpec sgd(double learningRate) {
-        return new OptimizerSpec("sgd", learningRate, 0, 0);
+        return new OptimizerSpec("sgd", learningRate, 0, 0, 0);
     }
 
     /**
@@ -47,16 +52,30 @@ public record OptimizerSpec(String name, double learningRate, double beta1, doub
      * @return Adam
      */
     public static OptimizerSpec adam(double learningRate, double beta1, double beta2) {
-        return new OptimizerSpec("adam", learningRate, beta1, beta2);
+        return new OptimizerSpec("adam", learningRate, beta1, beta2, 0);
     }
 
-    /** @return a new DJL optimizer: {@code Optimizer.sgd()} or {@code Optimizer.adam()} with {@code Tracker.fixed} */
+    /**
+     * @param steps steps of linear warm-up from 0 to η
+     * @return this optimizer with a warm-up
+     */
+    public OptimizerSpec withWarmup(int steps) {
+        return new OptimizerSpec(name, learningRate, beta1, beta2, steps);
+    }
+
+    /**
+     * @return a new DJL optimizer: {@code Optimizer.sgd()} or {@code Optimizer.adam()} with {@code Tracker.fixed},
+     *     behind a linear {@code WarmUpTracker} when there is a warm-up
+     */
     public Optimizer build() {
+        Tracker fixed = Tracker.fixed((float) learningRate);
+        Tracker lr = warmupSteps == 0 ? fixed
+                : Tracker.warmUp().setMainTracker(fixed).optWarmUpSteps(warmupSteps).optWarmUpBeginValue(0f).build();
         if ("sgd".equals(name)) {
-            return Optimizer.sgd().setLearningRateTracker(Tracker.fixed((float) learningRate)).build();
+            return Optimizer.sgd().setLearningRateTracker(lr).build();
         }
         return Optimizer.adam()
-                .optLearningRateTracker(Tracker.fixed((float) learningRate))
+                .optLearningRateTracker(lr)
                 .optBeta1((float) beta1)
                 .optBeta2((float) beta2)
                 .build();
@@ -80,6 +99,9 @@ public record OptimizerSpec(String name, double learningRate, double beta1, doub
         if ("adam".equals(name)) {
             m.put("beta1", beta1);
             m.put("beta2", beta2);
+        }
+        if (warmupSteps > 0) {
+            m.put("warmup_steps", warmupSteps);
         }
         return m;
     }
