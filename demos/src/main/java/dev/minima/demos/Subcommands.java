@@ -8,6 +8,12 @@ final class Subcommands {
     private Subcommands() {}
 
     static List<Object> all() {
-        return List.of(new FetchMnist(), new MnistInfo(), new MnistDenoise(), new MnistClassify());
+        return List.of(
+                new FetchMnist(),
+                new MnistInfo(),
+                new NormsCommand(),
+                new DeepLinearCommand(),
+                new MnistDenoise(),
+                new MnistClassify());
     }
 }

@@ -29,7 +29,9 @@ public final class Lanczos {
         /** The k largest (algebraic) eigenvalues. */
         LARGEST,
         /** The k smallest (algebraic) eigenvalues. */
-        SMALLEST
+        SMALLEST,
+        /** The k largest and the k smallest together (e.g. sharpness and the most negative curvature). */
+        BOTH_ENDS
     }
 
     private final int topK;
@@ -60,7 +62,7 @@ public final class Lanczos {
      *
      * @param op the operator
      * @return the requested eigenpairs, ordered from the requested end inward (largest first for LARGEST,
-     *     smallest first for SMALLEST)
+     *     smallest first for SMALLEST); for BOTH_ENDS the k largest then the k smallest, all largest first
      */
     public Eigenpairs run(SymmetricOperator op) {
         long n = op.dimension();
@@ -84,8 +86,10 @@ public final class Lanczos {
                 // Gram–Schmidt twice against every basis vector (full reorthogonalisation)
                 for (int pass = 0; pass < 2; pass++) {
                     for (NDArray b : basis) {
-                        NDArray c = b.dot(w);
-                        w.subi(b.mul(c));
+                        try (NDArray c = b.dot(w);
+                                NDArray bc = b.mul(c)) { // freed at once: O(m²) temporaries otherwise
+                            w.subi(bc);
+                        }
                     }
                 }
                 double bj = Vectors.norm(w);
@@ -93,9 +97,9 @@ public final class Lanczos {
                 beta[j] = bj;
                 lastBeta = bj;
                 ritz = SymmetricEigen.ofTridiagonal(Arrays.copyOf(alpha, steps), Arrays.copyOf(beta, steps - 1));
-                history[j] = which == Which.LARGEST ? ritz.max() : ritz.min();
+                history[j] = which == Which.SMALLEST ? ritz.min() : ritz.max();
                 boolean breakdown = bj <= 1e-12 * Math.max(1.0, Math.abs(history[j]));
-                if (steps >= k && (breakdown || allConverged(ritz, k, bj, steps))) {
+                if (steps >= wanted(k, n) && (breakdown || allConverged(ritz, k, bj, steps))) {
                     converged = true;
                     break;
                 }
@@ -105,12 +109,13 @@ public final class Lanczos {
                 q = w.div(bj);
                 q.attach(scratch);
             }
-            int found = Math.min(k, steps);
+            int[] selected = selected(steps, k);
+            int found = selected.length;
             double[] values = new double[found];
             double[] residuals = new double[found];
             double[][] vectors = new double[found][];
             for (int i = 0; i < found; i++) {
-                int idx = which == Which.LARGEST ? steps - 1 - i : i;
+                int idx = selected[i];
                 values[i] = ritz.value(idx);
                 residuals[i] = Math.abs(lastBeta * ritz.vector(idx)[steps - 1]);
                 vectors[i] = keepVectors ? ritzVector(basis, ritz.vector(idx), scratch) : new double[0];
@@ -119,12 +124,36 @@ public final class Lanczos {
         }
     }
 
+    /** @return how many Ritz values the requested pairs need */
+    private int wanted(int k, long n) {
+        return which == Which.BOTH_ENDS ? (int) Math.min(2L * k, n) : k;
+    }
+
+    /** @return indices into the ascending Ritz values, in output order */
+    private int[] selected(int steps, int k) {
+        int top = Math.min(k, steps);
+        int count = which == Which.BOTH_ENDS ? top + Math.min(k, steps - top) : top;
+        int[] idx = new int[count];
+        for (int i = 0; i < count; i++) {
+            if (which == Which.SMALLEST) {
+                idx[i] = i;
+            } else if (i < top) {
+                idx[i] = steps - 1 - i;
+            } else {
+                idx[i] = count - 1 - i; // the bottom ones, largest first
+            }
+        }
+        return idx;
+    }
+
     private boolean allConverged(SymmetricEigen ritz, int k, double bj, int steps) {
-        for (int i = 0; i < k; i++) {
-            int idx = which == Which.LARGEST ? steps - 1 - i : i;
+        // BOTH_ENDS: relative to the spectral radius, since the small end of a Hessian sits near 0
+        double radius = Math.max(Math.abs(ritz.max()), Math.abs(ritz.min()));
+        for (int idx : selected(steps, k)) {
             double theta = ritz.value(idx);
+            double scale = which == Which.BOTH_ENDS ? radius : Math.abs(theta);
             double res = Math.abs(bj * ritz.vector(idx)[steps - 1]);
-            if (res > tolerance * Math.max(Math.abs(theta), 1e-12)) {
+            if (res > tolerance * Math.max(scale, 1e-12)) {
                 return false;
             }
         }
@@ -156,7 +185,9 @@ public final class Lanczos {
     private static double[] ritzVector(List<NDArray> basis, double[] s, NDManager scratch) {
         NDArray y = basis.get(0).mul(s[0]);
         for (int j = 1; j < basis.size() && j < s.length; j++) {
-            y.addi(basis.get(j).mul(s[j]));
+            try (NDArray term = basis.get(j).mul(s[j])) {
+                y.addi(term);
+            }
         }
         double nrm = Vectors.norm(y);
         return Vectors.toDoubles(y.div(nrm));
@@ -199,8 +230,8 @@ public final class Lanczos {
         }
 
         /**
-         * @param tolerance stop when every residual ≤ tolerance·|λ| (default 1e-3; the eigenvalue error is then
-         *     of order residual²/gap, far smaller)
+         * @param tolerance stop when every residual ≤ tolerance·|λ| (BOTH_ENDS: tolerance·max|λ|) (default 1e-3; the
+         *     eigenvalue error is then of order residual²/gap, far smaller)
          * @return this builder
          */
         public Builder optTolerance(double tolerance) {

@@ -133,14 +133,44 @@ public final class Objective implements AutoCloseable {
      * @return the scalar loss
      */
     NDArray lossOf(BatchData b, NDManager scope, int index) {
-        // copies in the scope: every intermediate attaches to its first input's manager
-        NDList x = copyInto(b.data(), scope);
-        NDList y = copyInto(b.labels(), scope);
+        NDList pred = predict(b, scope);
         NDArray value;
         try (GradMode on = GradMode.enabled()) {
-            NDList pred = block.forward(parameterStore, x, training);
-            value = loss.evaluate(y, pred);
+            value = loss.evaluate(labelsIn(b, scope), pred);
         }
+        return checkedLoss(value, index);
+    }
+
+    /**
+     * Runs the block on one batch's inputs with autograd recording, inside {@code scope} (the inputs are copied
+     * there first: every intermediate attaches to its first input's manager).
+     *
+     * @param b the batch
+     * @param scope the manager the intermediates live in
+     * @return the block's outputs
+     */
+    NDList predict(BatchData b, NDManager scope) {
+        NDList x = copyInto(b.data(), scope);
+        try (GradMode on = GradMode.enabled()) {
+            return block.forward(parameterStore, x, training);
+        }
+    }
+
+    /**
+     * @param b the batch
+     * @param scope the manager of the copy
+     * @return a copy of the batch's labels in {@code scope}
+     */
+    NDList labelsIn(BatchData b, NDManager scope) {
+        return copyInto(b.labels(), scope);
+    }
+
+    /**
+     * @param value a batch's loss
+     * @param index the batch's index, for messages
+     * @return the loss, checked to be a finite scalar
+     */
+    NDArray checkedLoss(NDArray value, int index) {
         if (value.getShape().size() != 1) {
             throw new IllegalArgumentException("loss " + loss.getName() + " returned shape " + value.getShape()
                     + ", not a scalar: reduce it over the batch (e.g. mean) so it can be differentiated");

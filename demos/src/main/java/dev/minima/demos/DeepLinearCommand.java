@@ -1,0 +1,255 @@
+package dev.minima.demos;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.minima.curvature.HessianOperator;
+import dev.minima.curvature.Lanczos;
+import dev.minima.curvature.Objective;
+import dev.minima.linalg.Matrices;
+import dev.minima.linalg.Svd;
+import dev.minima.linear.Balancedness;
+import dev.minima.linear.DeepLinearMinima;
+import dev.minima.linear.DeepLinearNetwork;
+import dev.minima.linear.DualHessianOperator;
+import dev.minima.linear.FlattestSharpness;
+import dev.minima.linear.IntermediateGains;
+import dev.minima.linear.LayerCoupling;
+import dev.minima.linear.LinearRegressionTarget;
+import dev.minima.loss.Losses;
+import dev.minima.loss.MinimaLoss.OutputReduction;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.BitmapEncoder.BitmapFormat;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Paper 001 on deep linear networks: the flattest sharpness three ways (closed form, the dual operator, the
+ * DJL Hessian), arbitrary vs flattest minima and their intermediate gains (Fig. 3), and Lemma 1 (gradient
+ * descent from the identity reaches a flattest minimum).
+ */
+@Command(name = "deep-linear", mixinStandardHelpOptions = true,
+        description = "Flat minima of deep linear networks (paper 001): sharpness, gains, balancedness, Lemma 1.")
+public final class DeepLinearCommand extends DemoCommand {
+
+    @Option(names = "--dim", description = "d = d_x = d_y = hidden width (default: ${DEFAULT-VALUE}).")
+    int dim = 4;
+
+    @Option(names = "--depth", description = "Depth m for the Fig. 3 comparison (default: ${DEFAULT-VALUE}).")
+    int depth = 6;
+
+    @Option(names = "--minima", description = "Arbitrary and flattest minima to draw (default: ${DEFAULT-VALUE}).")
+    int minima = 4;
+
+    @Option(names = "--examples", description = "Training examples for the DJL check (default: ${DEFAULT-VALUE}).")
+    int examples = 64;
+
+    @Override
+    protected String name() {
+        return "deep-linear";
+    }
+
+    @Override
+    protected Map<String, Object> execute(Path outDir) throws IOException {
+        SplittableRandom random = new SplittableRandom(seed);
+        Map<String, Object> summary = new LinkedHashMap<>();
+        // white synthetic data: y = T x + noise, then whitened exactly, so Theorem 1 applies
+        double[][] x = Matrices.gaussian(examples, dim, random);
+        double[][] t0 = Matrices.gaussian(dim, dim, random);
+        double[][] y = Matrices.multiply(x, Matrices.transpose(t0));
+        double[][] noise = Matrices.gaussian(examples, dim, random);
+        for (int i = 0; i < examples; i++) {
+            for (int j = 0; j < dim; j++) {
+                y[i][j] += 0.1 * noise[i][j];
+            }
+        }
+        LinearRegressionTarget raw = LinearRegressionTarget.of(x, y);
+        LinearRegressionTarget target = raw.whitened();
+        double[][] xWhite = raw.whiten(x);
+        FlattestSharpness closed = FlattestSharpness.of(target, depth, Losses.mse(OutputReduction.SUM_OUTPUTS));
+        summary.put("d", dim);
+        summary.put("m", depth);
+        summary.put("sigmaMaxT", closed.sigmaMax());
+        summary.put("flattestSharpnessClosedForm", closed.lambdaMax());
+        summary.put("largestStableStep", closed.largestStableStep());
+
+        DeepLinearMinima factory = DeepLinearMinima.builder().setTarget(target).setDepth(depth).build();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        List<DeepLinearNetwork> arbitrary = new ArrayList<>();
+        List<DeepLinearNetwork> flattest = new ArrayList<>();
+        for (int i = 0; i < minima; i++) {
+            arbitrary.add(factory.arbitrary(seed * 1000 + i));
+            flattest.add(DeepLinearMinima.orthogonalGauge(factory.canonical(), seed * 1000 + i));
+        }
+        for (int i = 0; i < minima; i++) {
+            rows.add(describe("arbitrary", i, arbitrary.get(i)));
+        }
+        rows.add(describe("canonical", 0, factory.canonical()));
+        for (int i = 0; i < minima; i++) {
+            rows.add(describe("flattest (gauge)", i, flattest.get(i)));
+        }
+        summary.put("minima", rows);
+        summary.put("djlHessianCheck", djlCheck(target, xWhite, y, factory.canonical(), arbitrary.get(0)));
+        summary.put("lemma1", lemma1(random));
+        Path chart = outDir.resolve("gains.png");
+        gainsChart(arbitrary.get(0), factory.canonical(), chart);
+        summary.put("chart", chart.toString());
+        return summary;
+    }
+
+    private Map<String, Object> describe(String kind, int index, DeepLinearNetwork net) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        DualHessianOperator dual = DualHessianOperator.of(net);
+        row.put("kind", kind);
+        row.put("index", index);
+        row.put("lambdaMax", Lanczos.builder().optTolerance(1e-10).optMaxIterations(dim * dim).build().run(dual).max());
+        row.put("trace", dual.trace());
+        IntermediateGains g = IntermediateGains.of(net);
+        row.put("prefixGains", g.prefixGains());
+        row.put("topSignalGains", g.topSignalGains());
+        row.put("bounds", g.bounds());
+        row.put("maxBalancednessGap", Balancedness.of(net).max());
+        double minCoupling = 1;
+        for (double c : LayerCoupling.of(net).coupling()) {
+            minCoupling = Math.min(minCoupling, c);
+        }
+        row.put("minCoupling", minCoupling);
+        row.put("theorem4", FlattestSharpness.satisfiesTheorem4(net, 1e-9));
+        logger.info("{} {}: λ_max {} trace {}", kind, index, row.get("lambdaMax"), row.get("trace"));
+        return row;
+    }
+
+    /** λ_max from the real Hessian of the DJL block (double backprop, float64) on the whitened data. */
+    private Map<String, Object> djlCheck(LinearRegressionTarget target, double[][] xWhite, double[][] y,
+            DeepLinearNetwork canonical, DeepLinearNetwork arbitrary) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            for (DeepLinearNetwork net : new DeepLinearNetwork[] {canonical, arbitrary}) {
+                try (Objective objective = Objective.builder().setBlock(net.toBlock(manager, DataType.FLOAT64))
+                                .setLoss(Losses.mse(OutputReduction.SUM_OUTPUTS))
+                                .addBatch(array(manager, xWhite), array(manager, y)).build();
+                        HessianOperator h = HessianOperator.of(objective)) {
+                    double viaDjl = Lanczos.builder().optTolerance(1e-10).optMaxIterations(200).build().run(h).max();
+                    double viaDual = Lanczos.builder().optTolerance(1e-10).optMaxIterations(dim * dim).build()
+                            .run(DualHessianOperator.builder().setNetwork(net).optTarget(target).build()).max();
+                    String key = net == canonical ? "canonical" : "arbitrary0";
+                    out.put(key + "DjlHessian", viaDjl);
+                    out.put(key + "DualOperator", viaDual);
+                    out.put(key + "RelativeDifference", Math.abs(viaDjl - viaDual) / viaDual);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Lemma 1: for T ≻ 0, GD from W_i = I with η = (1/2m) min{1, σ_max^{−2(1−1/m)}} converges to W_i = T^{1/m},
+     * a flattest minimum. Runs in double precision on ℓ = ‖W_m⋯W_1 − T‖²_F (white inputs).
+     */
+    private List<Map<String, Object>> lemma1(SplittableRandom random) {
+        double[][] q = Matrices.randomOrthogonal(dim, random);
+        double[][] lambda = new double[dim][dim];
+        for (int i = 0; i < dim; i++) {
+            lambda[i][i] = 0.5 + 2.0 * (dim - i) / dim; // eigenvalues in (0.5, 2.5]
+        }
+        double[][] t = Matrices.multiply(Matrices.multiply(q, lambda), Matrices.transpose(q));
+        double sigma = Svd.of(t).max();
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (int m : new int[] {2, 4, 6, 10}) {
+            double eta = Math.min(1.0, Math.pow(sigma, -2.0 * (1 - 1.0 / m))) / (2.0 * m);
+            List<double[][]> w = new ArrayList<>();
+            for (int k = 0; k < m; k++) {
+                w.add(Matrices.identity(dim));
+            }
+            int steps = 0;
+            double gap = Double.POSITIVE_INFINITY;
+            while (steps < 200_000 && gap > 1e-13) {
+                DeepLinearNetwork net = DeepLinearNetwork.of(w);
+                double[][] residual = Matrices.subtract(net.product(), t);
+                gap = Matrices.frobeniusNorm(residual);
+                List<double[][]> next = new ArrayList<>();
+                for (int k = 1; k <= m; k++) {
+                    // ∇_{W_k} ‖P − T‖²_F = 2 A_kᵀ (P − T) P_{k−1}ᵀ
+                    double[][] grad = Matrices.multiply(Matrices.multiply(Matrices.transpose(net.suffix(k)), residual),
+                            Matrices.transpose(net.prefix(k - 1)));
+                    next.add(Matrices.subtract(w.get(k - 1), Matrices.scale(grad, 2 * eta)));
+                }
+                w = next;
+                steps++;
+            }
+            DeepLinearNetwork net = DeepLinearNetwork.of(w);
+            double[][] root = Matrices.symmetricPower(t, 1.0 / m);
+            double worst = 0;
+            for (int k = 1; k <= m; k++) {
+                worst = Math.max(worst, Matrices.frobeniusNorm(Matrices.subtract(net.weight(k), root)));
+            }
+            double lam = Lanczos.builder().optTolerance(1e-10).optMaxIterations(dim * dim).build()
+                    .run(DualHessianOperator.of(net)).max();
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("m", m);
+            row.put("eta", eta);
+            row.put("steps", steps);
+            row.put("residual", gap);
+            row.put("lambdaMaxAfterGd", lam);
+            row.put("flattestClosedForm", FlattestSharpness.of(t, m).lambdaMax());
+            row.put("maxDistanceToTRoot", worst);
+            logger.info("Lemma 1, m = {}: {} steps, λ_max {} vs closed form {}", m, steps, lam, row.get("flattestClosedForm"));
+            out.add(row);
+        }
+        return out;
+    }
+
+    /** Fig. 3 of paper 001: singular values of W_k⋯W_1 (dots), the gain of v (circles) and the √m bound. */
+    private void gainsChart(DeepLinearNetwork arbitrary, DeepLinearNetwork flattest, Path file) throws IOException {
+        XYChart chart = new XYChartBuilder().width(900).height(500)
+                .title("Intermediate gains, d = " + dim + ", m = " + depth + " (paper 001, Fig. 3)")
+                .xAxisTitle("layer k").yAxisTitle("singular values of W_k⋯W_1").build();
+        chart.getStyler().setYAxisLogarithmic(true);
+        addSeries(chart, "arbitrary", IntermediateGains.of(arbitrary), -0.1, false);
+        addSeries(chart, "flattest", IntermediateGains.of(flattest), 0.1, true);
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapFormat.PNG);
+    }
+
+    private void addSeries(XYChart chart, String name, IntermediateGains g, double shift, boolean bound) {
+        List<Double> kx = new ArrayList<>();
+        List<Double> sv = new ArrayList<>();
+        double[] ks = new double[depth];
+        double[] top = new double[depth];
+        double[] bd = new double[depth];
+        for (int k = 1; k <= depth; k++) {
+            for (double s : g.prefixSingularValues()[k]) {
+                kx.add(k + shift);
+                sv.add(Math.max(s, 1e-6));
+            }
+            ks[k - 1] = k + shift;
+            top[k - 1] = g.topSignalGains()[k];
+            bd[k - 1] = g.bounds()[k];
+        }
+        chart.addSeries(name + ": singular values", kx, sv).setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter)
+                .setMarker(SeriesMarkers.CIRCLE);
+        chart.addSeries(name + ": gain of v", ks, top).setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter)
+                .setMarker(SeriesMarkers.DIAMOND);
+        if (bound) {
+            chart.addSeries("√m σ_max(T)^{k/m}", ks, bd).setMarker(SeriesMarkers.NONE);
+        }
+    }
+
+    private static ai.djl.ndarray.NDArray array(NDManager manager, double[][] m) {
+        double[] flat = new double[m.length * m[0].length];
+        for (int i = 0; i < m.length; i++) {
+            System.arraycopy(m[i], 0, flat, i * m[0].length, m[0].length);
+        }
+        return dev.minima.autograd.NativeArrays.of(manager, flat, new ai.djl.ndarray.types.Shape(m.length,
+                m[0].length), DataType.FLOAT64);
+    }
+}

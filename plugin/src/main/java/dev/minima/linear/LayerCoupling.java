@@ -1,0 +1,114 @@
+package dev.minima.linear;
+
+import dev.minima.linalg.Matrices;
+import dev.minima.linalg.Svd;
+
+/**
+ * The coupling of consecutive layers along the signal of largest end-to-end gain (paper 001, Theorem 3).
+ *
+ * <p>With (u, v) the top singular pair of T = W_m ⋯ W_1, r_k = W_{k−1} ⋯ W_1 v (what layer k receives) and q_k =
+ * (W_m ⋯ W_{k+1})ᵀ u, Theorem 3 says that at a flattest minimum (Σ_x = I) (i) r̄_k, q̄_k are a right/left
+ * singular pair of W_k with singular value σ_max(T)^{1/m}, and (ii) r̄_{k+1} = q̄_k: the output direction of
+ * layer k is the input direction of layer k+1, a dedicated path for v. This record measures both, plus the
+ * alignment of the layers' own top singular vectors (the notion of Ji &amp; Telgarsky 2019), which agrees with
+ * Theorem 3 at the canonical minimum but is ill-defined when a layer's top singular value is repeated.
+ *
+ * @param sigmaMax σ_max(T)
+ * @param pairResiduals Theorem 3(i): max(‖W_k r̄_k − σ^{1/m} q̄_k‖, ‖W_kᵀ q̄_k − σ^{1/m} r̄_k‖), k = 1..m (index
+ *     k−1); 0 at a flattest minimum
+ * @param coupling Theorem 3(ii): ⟨r̄_{k+1}, q̄_k⟩, k = 1..m−1 (index k−1); always in (0, 1], 1 at a flattest
+ *     minimum
+ * @param topVectorAlignment |⟨left top singular vector of W_k, right top singular vector of W_{k+1}⟩|, k =
+ *     1..m−1
+ */
+public record LayerCoupling(double sigmaMax, double[] pairResiduals, double[] coupling, double[] topVectorAlignment) {
+
+    /**
+     * Makes defensive copies of the arrays: the record is immutable.
+     *
+     * @param sigmaMax σ_max(T)
+     * @param pairResiduals Theorem 3(i): max(‖W_k r̄_k − σ^{1/m} q̄_k‖, ‖W_kᵀ q̄_k − σ^{1/m} r̄_k‖), k = 1..m (index k−1); 0 at a flattest minimum
+     * @param coupling Theorem 3(ii): ⟨r̄_{k+1}, q̄_k⟩, k = 1..m−1 (index k−1); always in (0, 1], 1 at a flattest minimum
+     * @param topVectorAlignment |⟨left top singular vector of W_k, right top singular vector of W_{k+1}⟩|, k = 1..m−1
+     */
+    public LayerCoupling {
+        pairResiduals = pairResiduals.clone();
+        coupling = coupling.clone();
+        topVectorAlignment = topVectorAlignment.clone();
+    }
+
+    /**
+     * @param network a network with a non-zero product
+     * @return its coupling measures
+     */
+    public static LayerCoupling of(DeepLinearNetwork network) {
+        int m = network.depth();
+        Svd t = Svd.of(network.product());
+        double sigma = t.max();
+        if (!(sigma > 0)) {
+            throw new IllegalArgumentException("the network's product is zero: there is no top singular pair");
+        }
+        double root = Math.pow(sigma, 1.0 / m);
+        double[] u = t.left(0);
+        double[] v = t.right(0);
+        double[][] rBar = new double[m + 1][];
+        double[][] qBar = new double[m + 1][];
+        for (int k = 1; k <= m; k++) {
+            rBar[k] = unit(Matrices.multiply(network.prefix(k - 1), v));
+            qBar[k] = unit(Matrices.multiply(Matrices.transpose(network.suffix(k)), u));
+        }
+        double[] res = new double[m];
+        for (int k = 1; k <= m; k++) {
+            double[][] w = network.weight(k);
+            double a = distance(Matrices.multiply(w, rBar[k]), qBar[k], root);
+            double b = distance(Matrices.multiply(Matrices.transpose(w), qBar[k]), rBar[k], root);
+            res[k - 1] = Math.max(a, b);
+        }
+        double[] coupling = new double[m - 1];
+        double[] top = new double[m - 1];
+        for (int k = 1; k < m; k++) {
+            coupling[k - 1] = Matrices.dot(rBar[k + 1], qBar[k]);
+            double[] leftK = Svd.of(network.weight(k)).left(0);
+            double[] rightNext = Svd.of(network.weight(k + 1)).right(0);
+            top[k - 1] = Math.abs(Matrices.dot(leftK, rightNext));
+        }
+        return new LayerCoupling(sigma, res, coupling, top);
+    }
+
+    private static double[] unit(double[] x) {
+        double n = Matrices.norm(x);
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[i] / n;
+        }
+        return out;
+    }
+
+    /** ‖x − s·y‖. */
+    private static double distance(double[] x, double[] y, double s) {
+        double d = 0;
+        for (int i = 0; i < x.length; i++) {
+            double e = x[i] - s * y[i];
+            d += e * e;
+        }
+        return Math.sqrt(d);
+    }
+
+    /** @return a copy of {@code pairResiduals} */
+    @Override
+    public double[] pairResiduals() {
+        return pairResiduals.clone();
+    }
+
+    /** @return a copy of {@code coupling} */
+    @Override
+    public double[] coupling() {
+        return coupling.clone();
+    }
+
+    /** @return a copy of {@code topVectorAlignment} */
+    @Override
+    public double[] topVectorAlignment() {
+        return topVectorAlignment.clone();
+    }
+}
