@@ -178,7 +178,7 @@ public final class MnistClassify extends DemoCommand {
             list.add(describe(r));
         }
         summary.put("runs", list);
-        ClassifyCharts.sharpness(runs, outDir.resolve("sharpness.png"));
+        ClassifyCharts.sharpness(runs, ((Number) config.get("lmax_init")).doubleValue(), outDir.resolve("sharpness.png"));
         ClassifyCharts.accuracy(runs, outDir.resolve("accuracy.png"));
         ClassifyReport.binary(report, config, runs);
     }

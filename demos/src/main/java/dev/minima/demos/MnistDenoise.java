@@ -21,7 +21,9 @@ import dev.minima.demos.mnist.TorchThreads;
 import dev.minima.demos.mnist.TrainingSession;
 import dev.minima.demos.support.CsvTable;
 import dev.minima.demos.support.Progress;
-import dev.minima.linear.Gains;
+import ai.djl.ndarray.types.Shape;
+import dev.minima.linear.GainAscent;
+import dev.minima.linear.GainProfile;
 import dev.minima.loss.Losses;
 import dev.minima.loss.SquaredErrorLoss;
 import java.nio.file.Path;
@@ -108,8 +110,9 @@ public final class MnistDenoise extends DemoCommand {
             + " full 100).")
     Integer gainStarts;
 
-    @Option(names = "--gain-steps", paramLabel = "T", description = "Ascent steps per start (quick 40, full 200).")
-    Integer gainSteps;
+    @Option(names = "--gain-iterations", paramLabel = "T", description = "Most ascent iterations per layer (quick 40,"
+            + " full 300).")
+    Integer gainIterations;
 
     @Option(names = "--grid", negatable = true, description = "Run the depth x step grid (default: on with --full).")
     Boolean grid;
@@ -140,7 +143,7 @@ public final class MnistDenoise extends DemoCommand {
 
     /** Everything measured for one optimizer. */
     record Run(OptimizerSpec spec, List<Double> epochTrain, List<Double> epochVal, double trainLoss, double valLoss,
-            Eigenpairs lmax, Gains.GainProfile gains, boolean diverged, double seconds, float[] denoised) {}
+            Eigenpairs lmax, GainProfile gains, boolean diverged, double seconds, float[] denoised) {}
 
     @Override
     protected Map<String, Object> execute(Path outDir) throws Exception {
@@ -148,7 +151,7 @@ public final class MnistDenoise extends DemoCommand {
         int nVal = val != null ? val : full ? 10_000 : 1000;
         int nEpochs = epochs != null ? epochs : full ? 40 : 4;
         int starts = gainStarts != null ? gainStarts : full ? 100 : 20;
-        int steps = gainSteps != null ? gainSteps : full ? 200 : 40;
+        int steps = gainIterations != null ? gainIterations : full ? 300 : 40;
         boolean runGrid = grid != null ? grid : full;
         validate(nTrain, nVal, nEpochs);
         TorchThreads.set(threads);
@@ -179,7 +182,7 @@ public final class MnistDenoise extends DemoCommand {
         config.put("loss", "mean over pixels and images of (f - y)^2 (Losses.mse(), no 1/2)");
         config.put("probe", nProbe);
         config.put("gain_starts", starts);
-        config.put("gain_steps", steps);
+        config.put("gain_iterations", steps);
         config.put("seed", seed);
         summary.put("config", config);
 
@@ -200,12 +203,13 @@ public final class MnistDenoise extends DemoCommand {
             NDArray ex = examples.inputs(manager, DataType.FLOAT32);
             double radius = meanRowNorm(x);
             config.put("gain_radius", radius);
-            Gains gains = Gains.builder().optStarts(starts).optSteps(steps).optRadius(radius).optSeed(seed).build();
+            GainAscent gains = GainAscent.builder().optStarts(starts).optMaxIterations(steps).optRadius(radius)
+                    .optSeed(seed).build();
             for (OptimizerSpec spec : List.of(sgd, adam)) {
                 Run run = train(spec, x, y, vx, vy, px, py, ex, nEpochs, gains, loss, curve);
                 runs.put(spec.name(), run);
                 if (run.gains() != null) {
-                    for (int k = 0; k < run.gains().depth(); k++) {
+                    for (int k = 0; k < run.gains().maxGains().length; k++) {
                         gainCsv.row(spec.name(), k + 1, run.gains().maxGains()[k], run.gains().topSignalGains()[k]);
                     }
                 }
@@ -244,7 +248,7 @@ public final class MnistDenoise extends DemoCommand {
     }
 
     private Run train(OptimizerSpec spec, NDArray x, NDArray y, NDArray vx, NDArray vy, NDArray px, NDArray py,
-            NDArray examples, int nEpochs, Gains gains, SquaredErrorLoss loss, CsvTable curve) {
+            NDArray examples, int nEpochs, GainAscent gains, SquaredErrorLoss loss, CsvTable curve) {
         logger.info("Training depth-{} denoiser with {}", depth, spec.describe());
         long t0 = System.nanoTime();
         List<Double> epochTrain = new ArrayList<>();
@@ -285,7 +289,7 @@ public final class MnistDenoise extends DemoCommand {
                     valLoss, px.getShape().get(0));
             Eigenpairs top = Sharpness.top(block, loss, px, py, lanczos, lanczosTol, seed);
             logger.info("{}: lambda_max {}", spec.name(), top);
-            Gains.GainProfile profile = gains.profile(block, PIXELS);
+            GainProfile profile = gains.run(block, new Shape(PIXELS));
             float[] denoised = Evaluation.predict(block, examples);
             return new Run(spec, epochTrain, epochVal, trainLoss, valLoss, top, profile, false,
                     (System.nanoTime() - t0) / 1e9, denoised);

@@ -53,7 +53,7 @@ class MnistDenoiseTest {
         assumeMnist();
         Path out = tmp.resolve("denoise");
         JsonObject s = run(out, "mnist-denoise", "--train", "200", "--val", "100", "--epochs", "1", "--depth", "2",
-                "--batch", "50", "--probe", "100", "--lanczos", "12", "--gain-starts", "3", "--gain-steps", "3");
+                "--batch", "50", "--probe", "100", "--lanczos", "12", "--gain-starts", "3", "--gain-iterations", "3");
         for (String opt : new String[] {"sgd", "adam"}) {
             assertTrue(s.has(opt), "summary has " + opt);
             JsonObject o = s.getAsJsonObject(opt);

@@ -1,7 +1,7 @@
 package dev.minima.demos.mnist;
 
 import dev.minima.demos.support.Charts;
-import dev.minima.linear.Gains;
+import dev.minima.linear.GainProfile;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +42,7 @@ public final class DenoiseCharts {
      * @param adam Adam's profile
      * @param file the PNG
      */
-    public static void gains(Gains.GainProfile sgd, Gains.GainProfile adam, Path file) {
+    public static void gains(GainProfile sgd, GainProfile adam, Path file) {
         double lo = Double.POSITIVE_INFINITY;
         double hi = 0;
         for (double[] g : new double[][] {sgd.maxGains(), adam.maxGains(), sgd.topSignalGains(), adam.topSignalGains()}) {
@@ -54,7 +54,7 @@ public final class DenoiseCharts {
         boolean log = lo > 0 && hi / lo > 20; // XChart labels only decades on a log axis
         XYChart chart = Charts.lines("Intermediate gains (paper 001, Fig. 6)", "layer k", "gain ||h_k(x)|| / ||x||",
                 false, log);
-        double[] layers = new double[sgd.depth()];
+        double[] layers = new double[sgd.maxGains().length];
         for (int k = 0; k < layers.length; k++) {
             layers[k] = k + 1;
         }

@@ -40,8 +40,9 @@ public final class DenoiseReport {
                 + config.get("probe") + " training images (the paper used the power method; the stability theory"
                 + " concerns the training loss). Gains are max ||h_k(x)|| / ||x|| over inputs on the sphere"
                 + " ||x|| = " + fmt(config.get("gain_radius")) + " (the mean norm of the noisy inputs; the network"
-                + " has biases, so the ratio needs a fixed input norm), by gradient ascent from "
-                + config.get("gain_starts") + " random starts (" + config.get("gain_steps") + " steps each).");
+                + " has biases, so the ratio needs a fixed input norm), by gradient ascent (dev.minima.linear.GainAscent)"
+                + " from " + config.get("gain_starts") + " random starts, at most " + config.get("gain_iterations")
+                + " iterations per layer.");
 
         Double sgdL = num(sgd.get("lmax"));
         Double adamL = num(adam.get("lmax"));
