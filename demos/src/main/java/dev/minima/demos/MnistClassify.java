@@ -5,7 +5,6 @@ import dev.minima.data.MnistArrays;
 import dev.minima.demos.mnist.BinaryMnist;
 import dev.minima.demos.mnist.ClassifyCharts;
 import dev.minima.demos.mnist.ClassifyReport;
-import dev.minima.demos.mnist.StabilityNormSource;
 import dev.minima.demos.mnist.StepSizeGrid;
 import dev.minima.demos.mnist.StepSizeRun;
 import dev.minima.demos.mnist.TorchThreads;
@@ -162,14 +161,15 @@ public final class MnistClassify extends DemoCommand {
         List<StepSizeRun> runs;
         try (CsvTable curve = new CsvTable(outDir.resolve("training.csv"),
                 List.of("eta", "epoch", "step", "train_loss_running", "train_loss"))) {
-            runs = stepSizes.run(set, curve, stabilitySource());
+            runs = stepSizes.run(set, curve);
         }
         try (CsvTable csv = new CsvTable(outDir.resolve("runs.csv"), List.of("eta", "epochs", "converged", "diverged",
-                "train_loss", "lmax", "lmax_residual", "threshold", "lower_bound", "stability_norm", "bias_norm",
+                "train_loss", "lmax", "lmax_residual", "lmax_gram", "threshold", "lower_bound", "stability_norm",
+                "bias_norm",
                 "knot_offset_norm", "val_accuracy", "seconds"))) {
             for (StepSizeRun r : runs) {
                 csv.row(r.eta(), r.epochs(), r.converged(), r.diverged(), r.trainLoss(), r.lmax(), r.lmaxResidual(),
-                        r.threshold(), r.lowerBound(), r.stabilityNorm(), r.biasNorm(), r.knotOffsetNorm(), r.valAccuracy(),
+                        r.lmaxGram(), r.threshold(), r.lowerBound(), r.stabilityNorm(), r.biasNorm(), r.knotOffsetNorm(), r.valAccuracy(),
                         r.seconds());
             }
         }
@@ -183,11 +183,6 @@ public final class MnistClassify extends DemoCommand {
         ClassifyReport.binary(report, config, runs);
     }
 
-    /** The stability norm S_θ; {@code dev.minima.stability} provides it once merged. */
-    private StabilityNormSource stabilitySource() {
-        return StabilityNormSource.NONE;
-    }
-
     private static Map<String, Object> describe(StepSizeRun r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("eta", r.eta());
@@ -197,6 +192,7 @@ public final class MnistClassify extends DemoCommand {
         m.put("train_loss", nullIfNaN(r.trainLoss()));
         m.put("lmax", nullIfNaN(r.lmax()));
         m.put("lmax_residual", nullIfNaN(r.lmaxResidual()));
+        m.put("lmax_gram", nullIfNaN(r.lmaxGram()));
         m.put("threshold", r.threshold());
         m.put("lower_bound", nullIfNaN(r.lowerBound()));
         m.put("stability_norm", nullIfNaN(r.stabilityNorm()));

@@ -18,8 +18,9 @@ class MnistClassifyTest {
 
     /**
      * Two step sizes on 64 images for at most 3 epochs: every run carries eta, threshold = 2/eta exactly,
-     * a positive lambda_max with a smaller residual, a bias norm and an accuracy in [0, 1]; the 10-class keys
-     * (sgd, sam) are absent until that part exists.
+     * a positive lambda_max with a smaller residual, a bias norm and an accuracy in [0, 1]; the stability
+     * chain holds at any θ, so 1 + 2 S_theta <= lambda_max(Gauss-Newton) (up to float rounding) and
+     * lower_bound = 1 + 2 stability_norm exactly; the 10-class keys (sgd, sam) are absent until that part exists.
      */
     @Test
     void tinyGridWritesRunsWithTheirInvariants() throws Exception {
@@ -34,7 +35,8 @@ class MnistClassifyTest {
         for (int i = 0; i < 2; i++) {
             JsonObject r = runs.get(i).getAsJsonObject();
             for (String key : new String[] {"eta", "epochs", "converged", "train_loss", "lmax", "lmax_residual",
-                "threshold", "lower_bound", "stability_norm", "bias_norm", "val_accuracy"}) {
+                "lmax_gram", "threshold", "lower_bound", "stability_norm", "bias_norm", "knot_offset_norm",
+                "val_accuracy"}) {
                 assertTrue(r.has(key), "run has " + key);
             }
             assertEquals(etas[i], r.get("eta").getAsDouble(), 0);
@@ -44,6 +46,11 @@ class MnistClassifyTest {
             assertTrue(lmax > 0 && Double.isFinite(lmax), "lmax " + lmax);
             assertTrue(r.get("lmax_residual").getAsDouble() < lmax, "residual below the estimate");
             assertTrue(Double.isFinite(r.get("train_loss").getAsDouble()));
+            double norm = r.get("stability_norm").getAsDouble();
+            double bound = r.get("lower_bound").getAsDouble();
+            assertTrue(norm >= 0, "S_theta " + norm);
+            assertEquals(1 + 2 * norm, bound, 1e-9 * bound);
+            assertTrue(bound <= r.get("lmax_gram").getAsDouble() * (1 + 1e-9), bound + " > Gram lambda_max");
             assertTrue(r.get("bias_norm").getAsDouble() > 0, "x10 init gives non-zero hidden biases");
             double acc = r.get("val_accuracy").getAsDouble();
             assertTrue(acc >= 0 && acc <= 1, "accuracy " + acc);

@@ -75,6 +75,17 @@ public record BinaryMnist(float[] trainPixels, float[] trainLabels, float[] valP
         return valLabels.length;
     }
 
+    /** @return the training inputs as n rows of doubles (for {@code dev.minima.stability.InputSample}) */
+    public double[][] trainRows() {
+        double[][] rows = new double[trainSize()][pixels];
+        for (int i = 0; i < rows.length; i++) {
+            for (int j = 0; j < pixels; j++) {
+                rows[i][j] = trainPixels[i * pixels + j];
+            }
+        }
+        return rows;
+    }
+
     /**
      * @param manager the manager
      * @param dataType the data type

@@ -10,6 +10,11 @@ import dev.minima.demos.support.CsvTable;
 import dev.minima.demos.support.Progress;
 import dev.minima.loss.Losses;
 import dev.minima.loss.SquaredErrorLoss;
+import dev.minima.stability.InputSample;
+import dev.minima.stability.LossConvention;
+import dev.minima.stability.ShallowReluBlocks;
+import dev.minima.stability.ShallowReluNetwork;
+import dev.minima.stability.SharpnessChain;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -20,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * network on the 0-vs-1 set with ½-MSE until the full training loss stays below a threshold for a number of
  * consecutive epochs after a linear warm-up of η (or an epoch cap is hit), then the minimum is measured: λ_max of the training loss by
  * Lanczos on the exact Hessian over all training images, ‖b‖ of the hidden biases, the stability norm S_θ
- * and the validation accuracy of sign(f).
+ * and the sharpness chain of {@code dev.minima.stability} (paper 002, Theorem 1: λ_max ≥ 1 + 2S_θ), and the
+ * validation accuracy of sign(f).
  */
 public final class StepSizeGrid {
 
@@ -114,10 +120,10 @@ public final class StepSizeGrid {
      *
      * @param data the 0-vs-1 data
      * @param curve CSV receiving one row per epoch (eta, epoch, step, running loss, full loss)
-     * @param stability computes S_θ of a trained block on the training inputs
      * @return one result per step size, in the order given
      */
-    public List<StepSizeRun> run(BinaryMnist data, CsvTable curve, StabilityNormSource stability) {
+    public List<StepSizeRun> run(BinaryMnist data, CsvTable curve) {
+        InputSample sample = InputSample.of(data.trainRows());
         List<StepSizeRun> runs = new ArrayList<>();
         SquaredErrorLoss loss = Losses.halfMse();
         try (NDManager manager = NDManager.newBaseManager()) {
@@ -126,7 +132,7 @@ public final class StepSizeGrid {
             NDArray vx = data.valInputs(manager, DataType.FLOAT32);
             Progress progress = new Progress("Step sizes", settings.etas().length);
             for (double eta : settings.etas()) {
-                runs.add(one(eta, x, y, vx, data.valLabels(), loss, curve, stability));
+                runs.add(one(eta, x, y, vx, data.valLabels(), loss, curve, sample));
                 progress.step();
             }
             progress.end();
@@ -135,7 +141,7 @@ public final class StepSizeGrid {
     }
 
     private StepSizeRun one(double eta, NDArray x, NDArray y, NDArray vx, float[] vy, SquaredErrorLoss loss,
-            CsvTable curve, StabilityNormSource stability) {
+            CsvTable curve, InputSample sample) {
         long t0 = System.nanoTime();
         SequentialBlock block = Networks.shallow(settings.hidden());
         long n = x.getShape().get(0);
@@ -164,17 +170,20 @@ public final class StepSizeGrid {
                 logger.warn("eta {} diverged after {} epochs", eta, epoch);
                 seconds = (System.nanoTime() - t0) / 1e9;
                 return new StepSizeRun(eta, epoch, false, true, full, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-                        Double.NaN, Double.NaN, seconds);
+                        Double.NaN, Double.NaN, Double.NaN, seconds);
             }
             Eigenpairs top = Sharpness.top(block, loss, x, y, settings.lanczosProducts(), settings.lanczosTolerance(),
                     settings.seed());
-            double s = stability.stabilityNorm(block, x);
+            // paper 002's chain at the trained θ, ½-MSE (C = 1): λ(ΦᵀΦ/n) ≥ … ≥ 1 + 2S_θ
+            ShallowReluNetwork network = ShallowReluBlocks.read(block);
+            SharpnessChain chain = SharpnessChain.of(network, sample, LossConvention.HALF_MSE);
             double acc = accuracy(Evaluation.predict(block, vx), vy);
             seconds = (System.nanoTime() - t0) / 1e9;
-            StepSizeRun run = new StepSizeRun(eta, epoch, converged, false, full, top.max(), top.residual(0), s,
-                    hiddenBiasNorm(block, false), hiddenBiasNorm(block, true), acc, seconds);
-            logger.info("eta {}: {} epochs, loss {}, lambda_max {} (2/eta {}), val accuracy {}", eta, epoch, full,
-                    top.max(), 2 / eta, acc);
+            StepSizeRun run = new StepSizeRun(eta, epoch, converged, false, full, top.max(), top.residual(0),
+                    chain.lambdaMax(), (chain.perNeuron() - 1) / 2, hiddenBiasNorm(block, false),
+                    hiddenBiasNorm(block, true), acc, seconds);
+            logger.info("eta {}: {} epochs, loss {}, lambda_max {} (Gram {}, 2/eta {}), 1 + 2 S_theta {}, val accuracy"
+                    + " {}", eta, epoch, full, top.max(), chain.lambdaMax(), 2 / eta, chain.perNeuron(), acc);
             return run;
         }
     }
