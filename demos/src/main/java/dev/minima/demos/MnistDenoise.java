@@ -61,14 +61,14 @@ public final class MnistDenoise extends DemoCommand {
             + " ~/.minima/data).")
     Path data;
 
-    @Option(names = "--train", paramLabel = "N", description = "Training images (quick 6000, full 50000).")
+    @Option(names = "--train", paramLabel = "N", description = "Training images (quick 10000, full 50000).")
     Integer train;
 
     @Option(names = "--val", paramLabel = "N", description = "Validation images, taken after the training ones"
             + " (quick 1000, full 10000).")
     Integer val;
 
-    @Option(names = "--epochs", paramLabel = "E", description = "Epochs per optimizer (quick 4, full 40).")
+    @Option(names = "--epochs", paramLabel = "E", description = "Epochs per optimizer (quick 10, full 40).")
     Integer epochs;
 
     @Option(names = "--depth", paramLabel = "M", description = "Number of layers m (default: ${DEFAULT-VALUE}).")
@@ -147,9 +147,9 @@ public final class MnistDenoise extends DemoCommand {
 
     @Override
     protected Map<String, Object> execute(Path outDir) throws Exception {
-        int nTrain = train != null ? train : full ? 50_000 : 6000;
+        int nTrain = train != null ? train : full ? 50_000 : 10_000;
         int nVal = val != null ? val : full ? 10_000 : 1000;
-        int nEpochs = epochs != null ? epochs : full ? 40 : 4;
+        int nEpochs = epochs != null ? epochs : full ? 40 : 10;
         int starts = gainStarts != null ? gainStarts : full ? 100 : 20;
         int steps = gainIterations != null ? gainIterations : full ? 300 : 40;
         boolean runGrid = grid != null ? grid : full;
@@ -229,6 +229,11 @@ public final class MnistDenoise extends DemoCommand {
         }
         List<Map<String, Object>> gridRows = runGrid ? grid(pairs, nTrain, loss, outDir) : null;
         if (gridRows != null) {
+            Map<String, Object> gridConfig = new LinkedHashMap<>();
+            gridConfig.put("init", "identity");
+            gridConfig.put("epochs", gridEpochs);
+            gridConfig.put("loss", gridLoss);
+            summary.put("grid_config", gridConfig);
             summary.put("grid", gridRows);
         }
         DenoiseReport.write(summary, outDir.resolve("report.md"));

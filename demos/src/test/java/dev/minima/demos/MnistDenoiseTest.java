@@ -46,14 +46,16 @@ class MnistDenoiseTest {
     /**
      * A depth-2 denoiser on 200 images for one epoch: both optimizer objects carry finite losses, a positive
      * λ_max (a Hessian of a squared loss is PSD near a minimum, and Lanczos' top Ritz value is its largest
-     * eigenvalue estimate), one gain per layer, SGD's threshold 2/η = 4 and no threshold for Adam.
+     * eigenvalue estimate), one gain per layer, SGD's threshold 2/η = 4 and no threshold for Adam. A 2 x 2
+     * depth/step grid (one epoch, every cell counted as converged) gives one row per cell with threshold 2/η.
      */
     @Test
     void tinyRunWritesEveryOutputWithSaneNumbers() throws Exception {
         assumeMnist();
         Path out = tmp.resolve("denoise");
         JsonObject s = run(out, "mnist-denoise", "--train", "200", "--val", "100", "--epochs", "1", "--depth", "2",
-                "--batch", "50", "--probe", "100", "--lanczos", "12", "--gain-starts", "3", "--gain-iterations", "3");
+                "--batch", "50", "--probe", "100", "--lanczos", "12", "--gain-starts", "3", "--gain-iterations", "3",
+                "--grid", "--grid-depths", "1,2", "--grid-etas", "0.5,1", "--grid-epochs", "1", "--grid-loss", "10");
         for (String opt : new String[] {"sgd", "adam"}) {
             assertTrue(s.has(opt), "summary has " + opt);
             JsonObject o = s.getAsJsonObject(opt);
@@ -72,8 +74,16 @@ class MnistDenoiseTest {
         }
         assertEquals(4.0, s.getAsJsonObject("sgd").get("threshold").getAsDouble(), 0);
         assertTrue(s.getAsJsonObject("adam").get("threshold").isJsonNull());
-        assertTrue(!s.has("grid"), "no grid in quick mode");
-        for (String f : new String[] {"training.csv", "gains.csv", "loss.png", "gains.png", "report.md"}) {
+        JsonArray grid = s.getAsJsonArray("grid");
+        assertEquals(4, grid.size(), "2 depths x 2 step sizes");
+        grid.forEach(e -> {
+            JsonObject cell = e.getAsJsonObject();
+            assertEquals(2 / cell.get("eta").getAsDouble(), cell.get("threshold").getAsDouble(), 1e-12);
+            assertTrue(cell.get("converged").getAsBoolean(), "loss below 10 after one epoch: " + cell);
+            assertTrue(cell.get("lmax").getAsDouble() > 0, "converged cells carry lambda_max: " + cell);
+        });
+        for (String f : new String[] {"training.csv", "gains.csv", "loss.png", "gains.png", "report.md", "grid.csv",
+            "grid.png", "grid-min.png"}) {
             assertTrue(Files.size(out.resolve(f)) > 0, f);
         }
         assertEquals(3, Files.readAllLines(out.resolve("training.csv")).size(), "header + one epoch per optimizer");

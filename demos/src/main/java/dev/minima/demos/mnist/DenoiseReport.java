@@ -48,8 +48,8 @@ public final class DenoiseReport {
         Double adamL = num(adam.get("lmax"));
         Double thr = num(sgd.get("threshold"));
         boolean sgdOk = sgdL != null && thr != null && sgdL <= thr;
-        r.claim("SGD (eta = " + fmt(sgd.get("learning_rate")) + ") converges to a minimum below 2/eta (Table S1: 1.76"
-                        + " < 4)",
+        r.claim("SGD (eta = " + fmt(sgd.get("learning_rate")) + ") ends at a point whose sharpness is below 2/eta"
+                        + " (Table S1: 1.76 < 4)",
                 sgdL == null ? "SGD diverged: no minimum" : "lambda_max = " + fmt(sgdL) + " +/- "
                         + fmt(sgd.get("lmax_residual")) + ", 2/eta = " + fmt(thr),
                 sgdOk);
@@ -72,9 +72,10 @@ public final class DenoiseReport {
                 sb.append(String.format(Locale.ROOT, "%sk=%d: %.3g vs %.3g", k == 0 ? "" : "; ", k + 1, ag.get(k),
                         sg.get(k)));
             }
-            r.claim("Adam's intermediate gains are large, SGD's restrained (Fig. 6)",
+            r.claim("Adam's intermediate gains are large, SGD's restrained (Fig. 6; counted as agreeing when Adam's"
+                            + " largest gain is the larger at more than half of the layers)",
                     "Adam larger at " + larger + " of " + sg.size() + " layers (Adam vs SGD, " + sb + ")",
-                    larger == sg.size());
+                    2 * larger > sg.size());
         }
         r.claim("Both reach a per-pixel loss near 0.027 (Table S1: SGD train 2.69e-2 / val 2.70e-2, Adam 2.74e-2 /"
                         + " 2.80e-2)",
@@ -83,6 +84,10 @@ public final class DenoiseReport {
                 near(sgd.get("train_loss"), 0.0269) && near(adam.get("train_loss"), 0.0274));
         List<Map<String, Object>> grid = (List<Map<String, Object>>) summary.get("grid");
         if (grid != null) {
+            Map<String, Object> g = (Map<String, Object>) summary.get("grid_config");
+            r.intro("Depth x step grid (Fig. 4): SGD from the identity initialisation (W = I, b = 0) on the same training"
+                    + " images, " + g.get("epochs") + " epochs per cell; a cell counts as converged when its training"
+                    + " loss ends finite and below " + g.get("loss") + ", and only converged cells get a lambda_max.");
             gridClaims(r, grid);
         }
         if ("quick".equals(config.get("mode"))) {
@@ -149,8 +154,11 @@ public final class DenoiseReport {
             }
             prev = v;
         }
-        r.claim("The largest step size that converges shrinks like 1/m (Fig. 4a)", "largest converged eta: " + eta,
-                largestEta.size() >= 2 && shrinks);
+        double first = largestEta.isEmpty() ? Double.NaN : largestEta.firstEntry().getValue();
+        double last = largestEta.isEmpty() ? Double.NaN : largestEta.lastEntry().getValue();
+        r.claim("The largest step size that converges shrinks like 1/m (Fig. 4a; counted as agreeing when it never"
+                        + " grows with depth and is smaller at the deepest than at the shallowest depth)",
+                "largest converged eta: " + eta, largestEta.size() >= 2 && shrinks && last < first);
         r.claim("The flattest minimum gets sharper with depth, roughly linearly (Fig. 4b)",
                 "min lambda_max per depth: " + mins, byDepth.size() >= 2 && minGrows);
     }
