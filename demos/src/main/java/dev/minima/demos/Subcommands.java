@@ -12,7 +12,10 @@ final class Subcommands {
                 new FetchMnist(),
                 new MnistInfo(),
                 new NormsCommand(),
+                new BenchCommand(),
                 new DeepLinearCommand(),
+                new UnivariateSweepCommand(),
+                new MultivariateSweepCommand(),
                 new MnistDenoise(),
                 new MnistClassify());
     }

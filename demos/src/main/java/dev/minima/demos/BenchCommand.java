@@ -1,0 +1,53 @@
+package dev.minima.demos;
+
+import ai.djl.training.dataset.Dataset;
+import dev.minima.data.MnistArrays;
+import dev.minima.data.MnistLocalRepository;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bench}: performance figures of Minima's curvature core (and, as they land, SAM and the monitor),
+ * reported as ratios measured in one run.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmarks: HVP vs gradient time, Lanczos/power/Hutchinson/Hutch++ cost, memory per 1000 HVPs.")
+public final class BenchCommand extends DemoCommand {
+
+    @Option(names = "--data", paramLabel = "DIR", description = "MNIST data directory (default: $MINIMA_DATA or ~/.minima/data).")
+    private Path data;
+
+    @Option(names = "--images", description = "Probe images from the MNIST test set (default: ${DEFAULT-VALUE}).")
+    private int images = 1000;
+
+    @Option(names = "--repeats", description = "Timed repetitions per figure, median reported (default: ${DEFAULT-VALUE}).")
+    private int repeats = 15;
+
+    @Option(names = "--trace-seeds", description = "Seeds averaged for the trace-estimator budgets (default: ${DEFAULT-VALUE}).")
+    private int traceSeeds = 3;
+
+    @Option(names = "--rss-products", description = "Products over which resident memory growth is measured (default: ${DEFAULT-VALUE}).")
+    private int rssProducts = 1000;
+
+    @Override
+    protected String name() {
+        return "bench";
+    }
+
+    @Override
+    protected Map<String, Object> execute(Path outDir) throws Exception {
+        if (images < 1 || repeats < 1 || traceSeeds < 1 || rssProducts < 1) {
+            throw new IllegalArgumentException("--images, --repeats, --trace-seeds and --rss-products must be positive");
+        }
+        MnistArrays test = MnistArrays.read(MnistLocalRepository.resolveDataDir(data), Dataset.Usage.TEST);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("workload", "784-512-512-10 ReLU MLP, DJL default init seed 0, softmax CE, first " + images
+                + " MNIST test images, float32, CPU");
+        out.putAll(new CurvatureBenchmark(test, images, repeats, traceSeeds, rssProducts).run());
+        out.forEach((k, v) -> logger.info("{} = {}", k, v));
+        return out;
+    }
+}

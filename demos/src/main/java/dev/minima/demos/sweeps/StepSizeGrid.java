@@ -1,0 +1,28 @@
+package dev.minima.demos.sweeps;
+
+/** Step sizes spaced uniformly on a log scale, as in 000 Sec. I ("uniformly spaced in a logarithmic scale"). */
+public final class StepSizeGrid {
+
+    private StepSizeGrid() {}
+
+    /**
+     * @param min the smallest step (&gt; 0)
+     * @param max the largest step (≥ min)
+     * @param count how many (≥ 1; one value gives {@code min})
+     * @return the steps, ascending
+     */
+    public static double[] logSpaced(double min, double max, int count) {
+        if (!(min > 0) || !(max >= min) || !Double.isFinite(max)) {
+            throw new IllegalArgumentException("step-size range must satisfy 0 < min ≤ max < ∞, got [" + min + ", "
+                    + max + "]: set --eta-min and --eta-max accordingly");
+        }
+        if (count < 1) {
+            throw new IllegalArgumentException("need at least one step size, got --etas " + count);
+        }
+        double[] out = new double[count];
+        for (int i = 0; i < count; i++) {
+            out[i] = count == 1 ? min : min * Math.pow(max / min, i / (count - 1.0));
+        }
+        return out;
+    }
+}
