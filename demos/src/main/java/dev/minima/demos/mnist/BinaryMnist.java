@@ -65,6 +65,51 @@ public record BinaryMnist(float[] trainPixels, float[] trainLabels, float[] valP
                 labels(split, val, positive), d);
     }
 
+    /**
+     * Copies the arrays: the record is immutable.
+     *
+     * @param trainPixels training images, image after image
+     * @param trainLabels training labels ±1
+     * @param valPixels validation images
+     * @param valLabels validation labels ±1
+     * @param pixels pixels per image
+     */
+    public BinaryMnist {
+        if (trainPixels.length != (long) trainLabels.length * pixels
+                || valPixels.length != (long) valLabels.length * pixels) {
+            throw new IllegalArgumentException("pixel arrays do not hold one image of " + pixels
+                    + " pixels per label");
+        }
+        trainPixels = trainPixels.clone();
+        trainLabels = trainLabels.clone();
+        valPixels = valPixels.clone();
+        valLabels = valLabels.clone();
+    }
+
+    /** @return a copy of the training images */
+    @Override
+    public float[] trainPixels() {
+        return trainPixels.clone();
+    }
+
+    /** @return a copy of the training labels */
+    @Override
+    public float[] trainLabels() {
+        return trainLabels.clone();
+    }
+
+    /** @return a copy of the validation images */
+    @Override
+    public float[] valPixels() {
+        return valPixels.clone();
+    }
+
+    /** @return a copy of the validation labels */
+    @Override
+    public float[] valLabels() {
+        return valLabels.clone();
+    }
+
     /** @return number of training images */
     public int trainSize() {
         return trainLabels.length;

@@ -54,6 +54,36 @@ public record NoisyMnist(float[] noisy, float[] clean, int size, int pixels, dou
     }
 
     /**
+     * Copies the arrays: the record is immutable.
+     *
+     * @param noisy inputs, image after image
+     * @param clean targets, same layout
+     * @param size number of images
+     * @param pixels pixels per image
+     * @param sigma noise standard deviation
+     */
+    public NoisyMnist {
+        if (noisy.length != clean.length || noisy.length != (long) size * pixels) {
+            throw new IllegalArgumentException(noisy.length + " noisy and " + clean.length + " clean values do not"
+                    + " make " + size + " images of " + pixels + " pixels");
+        }
+        noisy = noisy.clone();
+        clean = clean.clone();
+    }
+
+    /** @return a copy of the noisy inputs */
+    @Override
+    public float[] noisy() {
+        return noisy.clone();
+    }
+
+    /** @return a copy of the clean targets */
+    @Override
+    public float[] clean() {
+        return clean.clone();
+    }
+
+    /**
      * @param manager the manager of the result
      * @param dataType the data type
      * @return the noisy inputs as a libtorch-owned (size, pixels) array

@@ -55,9 +55,23 @@ public final class StepSizeGrid {
             int maxEpochs, int lanczosProducts, double lanczosTolerance, long seed) {
 
         /**
+         * Checks the settings.
+         *
+         * @param etas the step sizes
+         * @param hidden hidden neurons k
+         * @param batch SGD batch size
+         * @param initScale factor on PyTorch's default initialisation
+         * @param warmupEpochs epochs of linear warm-up
+         * @param threshold loss threshold
+         * @param patience consecutive epochs below the threshold
+         * @param maxEpochs epoch cap per step size
+         * @param lanczosProducts most Hessian-vector products per λ_max
+         * @param lanczosTolerance Lanczos relative residual tolerance
+         * @param seed seed of the initialisation and of the example order
          * @throws IllegalArgumentException naming the bad setting
          */
         public Settings {
+            etas = etas.clone();
             if (etas.length == 0) {
                 throw new IllegalArgumentException("give at least one step size (--etas)");
             }
@@ -73,6 +87,12 @@ public final class StepSizeGrid {
                 throw new IllegalArgumentException("--warmup-epochs must be >= 0 and below --max-epochs (" + maxEpochs
                         + "), got " + warmupEpochs);
             }
+        }
+
+        /** @return a copy of the step sizes */
+        @Override
+        public double[] etas() {
+            return etas.clone();
         }
     }
 
