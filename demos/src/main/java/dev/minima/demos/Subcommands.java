@@ -15,6 +15,8 @@ final class Subcommands {
                 new BenchCommand(),
                 new DeepLinearCommand(),
                 new UnivariateSweepCommand(),
-                new MultivariateSweepCommand());
+                new MultivariateSweepCommand(),
+                new MnistDenoise(),
+                new MnistClassify());
     }
 }

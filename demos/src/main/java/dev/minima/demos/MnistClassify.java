@@ -1,0 +1,217 @@
+package dev.minima.demos;
+
+import ai.djl.training.dataset.Dataset;
+import dev.minima.data.MnistArrays;
+import dev.minima.demos.mnist.BinaryMnist;
+import dev.minima.demos.mnist.ClassifyCharts;
+import dev.minima.demos.mnist.ClassifyReport;
+import dev.minima.demos.mnist.StepSizeGrid;
+import dev.minima.demos.mnist.StepSizeRun;
+import dev.minima.demos.mnist.TorchThreads;
+import dev.minima.demos.support.CsvTable;
+import dev.minima.demos.support.Report;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code mnist-classify}: paper 002's MNIST experiment (Sec. 6, Fig. 5). A one-hidden-layer ReLU network (k =
+ * 200, output bias) is trained by SGD (batch 16, ½-MSE) on 512 images of the digits 0 (y = +1) and 1 (y = −1)
+ * for a grid of step sizes; each minimum's sharpness is set against 2/η and the stability-norm bound 1 + 2S_θ,
+ * and its validation accuracy against η.
+ *
+ * <p>The command runs a list of parts, each adding its keys to {@code summary.json} and its claims to {@code
+ * report.md}. Today there is one part, the 0-vs-1 step-size grid ({@code runs}). The 10-class SGD-vs-SAM
+ * comparison with the edge-of-stability monitor (keys {@code sgd} and {@code sam}) is the second part, to be
+ * added to {@link #parts()} once {@code dev.minima.sam} and {@code dev.minima.monitor} are available; until
+ * then those keys are absent.
+ */
+@Command(
+        name = "mnist-classify",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Paper 002 (stable minima of shallow ReLU nets): MNIST 0-vs-1, SGD over a grid of step sizes; lambda_max"
+                    + " vs 2/eta and 1 + 2 S_theta, bias norm and validation accuracy vs eta."
+        })
+public final class MnistClassify extends DemoCommand {
+
+    /** One experiment of the command: adds its keys to the summary and its claims to the report. */
+    interface Part {
+        /**
+         * @param outDir the output directory
+         * @param summary the summary to add keys to
+         * @param report the report to add claims to
+         * @throws Exception on failure
+         */
+        void run(Path outDir, Map<String, Object> summary, Report report) throws Exception;
+    }
+
+    @Option(names = "--full", description = "Paper scale: 12 step sizes in [1e-3, 0.2] (the range of the paper's"
+            + " App. N), loss below 1e-8 for 2000 consecutive epochs (capped by --max-epochs).")
+    boolean full;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "MNIST data directory (default: $MINIMA_DATA, else"
+            + " ~/.minima/data).")
+    Path data;
+
+    @Option(names = "--etas", paramLabel = "ETA,...", split = ",", description = "Step sizes (quick: 0.005,0.01,0.03,"
+            + "0.1; full: 12 log-spaced in [1e-3, 0.2]).")
+    double[] etas;
+
+    @Option(names = "--train-size", paramLabel = "N", description = "Training images, half per class (default:"
+            + " ${DEFAULT-VALUE}).")
+    int trainSize = 512;
+
+    @Option(names = "--val-per-class", paramLabel = "N", description = "Validation images per class (default:"
+            + " ${DEFAULT-VALUE}).")
+    int valPerClass = 4000;
+
+    @Option(names = "--hidden", paramLabel = "K", description = "Hidden neurons (default: ${DEFAULT-VALUE}).")
+    int hidden = 200;
+
+    @Option(names = "--batch", paramLabel = "B", description = "SGD batch size (default: ${DEFAULT-VALUE}).")
+    int batch = 16;
+
+    @Option(names = "--init-scale", paramLabel = "S", description = "Factor on PyTorch's default initialisation"
+            + " (paper: about 10; default: ${DEFAULT-VALUE}).")
+    double initScale = 10;
+
+    @Option(names = "--warmup-epochs", paramLabel = "E", description = "Epochs of linear warm-up of the step size from 0"
+            + " (quick 100, full 500; 0 for none).")
+    Integer warmupEpochs;
+
+    @Option(names = "--threshold", paramLabel = "L", description = "Loss threshold (quick 1e-4, full 1e-8).")
+    Double threshold;
+
+    @Option(names = "--patience", paramLabel = "E", description = "Epochs the loss must stay below the threshold"
+            + " after the warm-up (quick 20, full 2000).")
+    Integer patience;
+
+    @Option(names = "--max-epochs", paramLabel = "E", description = "Epoch cap per step size (quick 800, full 20000).")
+    Integer maxEpochs;
+
+    @Option(names = "--lanczos", paramLabel = "K", description = "Most Hessian-vector products per lambda_max"
+            + " (default: ${DEFAULT-VALUE}).")
+    int lanczos = 60;
+
+    @Option(names = "--lanczos-tol", paramLabel = "TOL", description = "Lanczos relative residual tolerance"
+            + " (default: ${DEFAULT-VALUE}).")
+    double lanczosTol = 1e-3;
+
+    @Option(names = "--threads", paramLabel = "N", description = "libtorch intra-op threads (default: ${DEFAULT-VALUE};"
+            + " small networks run fastest on one).")
+    int threads = 1;
+
+    @Override
+    protected String name() {
+        return "mnist-classify";
+    }
+
+    /** @return the parts run in order; the 10-class SGD-vs-SAM comparison goes here when SAM is available */
+    List<Part> parts() {
+        return List.of(this::binaryStepSizeGrid);
+    }
+
+    @Override
+    protected Map<String, Object> execute(Path outDir) throws Exception {
+        TorchThreads.set(threads);
+        Map<String, Object> summary = new LinkedHashMap<>();
+        Report report = new Report("mnist-classify: step size, sharpness and smoothness on MNIST (paper 002)");
+        for (Part part : parts()) {
+            part.run(outDir, summary, report);
+        }
+        report.write(outDir.resolve("report.md"));
+        return summary;
+    }
+
+    private void binaryStepSizeGrid(Path outDir, Map<String, Object> summary, Report report) throws Exception {
+        double[] grid = etas != null ? etas.clone() : full ? logSpaced(1e-3, 0.2, 12) : new double[] {0.005, 0.01,
+            0.03, 0.1};
+        StepSizeGrid.Settings settings = new StepSizeGrid.Settings(grid, hidden, batch, initScale,
+                warmupEpochs != null ? warmupEpochs : full ? 500 : 100,
+                threshold != null ? threshold : full ? 1e-8 : 1e-4,
+                patience != null ? patience : full ? 2000 : 20,
+                maxEpochs != null ? maxEpochs : full ? 20_000 : 800,
+                lanczos, lanczosTol, seed);
+        BinaryMnist set = BinaryMnist.of(MnistArrays.read(data, Dataset.Usage.TRAIN), 0, 1, trainSize, valPerClass,
+                seed);
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("mode", full ? "full" : "quick");
+        config.put("digits", "0 (label +1) vs 1 (label -1)");
+        config.put("train", set.trainSize());
+        config.put("val", set.valSize());
+        config.put("hidden", hidden);
+        config.put("batch", batch);
+        config.put("init", "PyTorch default U(-1/sqrt(fan_in), 1/sqrt(fan_in)) x " + initScale);
+        config.put("init_scale", initScale);
+        config.put("loss", "1/2 mean (f - y)^2 (Losses.halfMse())");
+        config.put("warmup_epochs", settings.warmupEpochs());
+        config.put("threshold", settings.threshold());
+        config.put("patience", settings.patience());
+        config.put("max_epochs", settings.maxEpochs());
+        config.put("seed", seed);
+        summary.put("config", config);
+
+        StepSizeGrid stepSizes = new StepSizeGrid(settings);
+        config.put("lmax_init", stepSizes.initialSharpness(set));
+        List<StepSizeRun> runs;
+        try (CsvTable curve = new CsvTable(outDir.resolve("training.csv"),
+                List.of("eta", "epoch", "step", "train_loss_running", "train_loss"))) {
+            runs = stepSizes.run(set, curve);
+        }
+        try (CsvTable csv = new CsvTable(outDir.resolve("runs.csv"), List.of("eta", "epochs", "converged", "diverged",
+                "train_loss", "lmax", "lmax_residual", "lmax_gram", "threshold", "lower_bound", "stability_norm",
+                "bias_norm",
+                "knot_offset_norm", "val_accuracy", "seconds"))) {
+            for (StepSizeRun r : runs) {
+                csv.row(r.eta(), r.epochs(), r.converged(), r.diverged(), r.trainLoss(), r.lmax(), r.lmaxResidual(),
+                        r.lmaxGram(), r.threshold(), r.lowerBound(), r.stabilityNorm(), r.biasNorm(), r.knotOffsetNorm(), r.valAccuracy(),
+                        r.seconds());
+            }
+        }
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (StepSizeRun r : runs) {
+            list.add(describe(r));
+        }
+        summary.put("runs", list);
+        ClassifyCharts.sharpness(runs, ((Number) config.get("lmax_init")).doubleValue(), outDir.resolve("sharpness.png"));
+        ClassifyCharts.accuracy(runs, outDir.resolve("accuracy.png"));
+        ClassifyReport.binary(report, config, runs);
+    }
+
+    private static Map<String, Object> describe(StepSizeRun r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("eta", r.eta());
+        m.put("epochs", r.epochs());
+        m.put("converged", r.converged());
+        m.put("diverged", r.diverged());
+        m.put("train_loss", nullIfNaN(r.trainLoss()));
+        m.put("lmax", nullIfNaN(r.lmax()));
+        m.put("lmax_residual", nullIfNaN(r.lmaxResidual()));
+        m.put("lmax_gram", nullIfNaN(r.lmaxGram()));
+        m.put("threshold", r.threshold());
+        m.put("lower_bound", nullIfNaN(r.lowerBound()));
+        m.put("stability_norm", nullIfNaN(r.stabilityNorm()));
+        m.put("bias_norm", nullIfNaN(r.biasNorm()));
+        m.put("knot_offset_norm", nullIfNaN(r.knotOffsetNorm()));
+        m.put("val_accuracy", nullIfNaN(r.valAccuracy()));
+        m.put("seconds", r.seconds());
+        return m;
+    }
+
+    private static Double nullIfNaN(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
+    static double[] logSpaced(double lo, double hi, int n) {
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = n == 1 ? lo : lo * Math.pow(hi / lo, (double) i / (n - 1));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.minima.demos;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.minima.data.MnistLocalRepository;
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class MnistDenoiseTest {
+
+    @TempDir
+    Path tmp;
+
+    static void assumeMnist() throws Exception {
+        Path dir = MnistLocalRepository.resolveDataDir(null);
+        assumeTrue(MnistLocalRepository.inspect(dir).isVerified(), () -> "needs the MNIST files in " + dir
+                + "; run `java -jar demos/target/minima-demos.jar fetch-mnist` first");
+    }
+
+    static JsonObject run(Path out, String... args) throws Exception {
+        StringWriter err = new StringWriter();
+        CommandLine cl = MinimaDemos.commandLine();
+        cl.setErr(new PrintWriter(err, true));
+        String[] all = new String[args.length + 2];
+        System.arraycopy(args, 0, all, 0, args.length);
+        all[args.length] = "--out";
+        all[args.length + 1] = out.toString();
+        assertEquals(0, cl.execute(all), err.toString());
+        return JsonParser.parseString(Files.readString(out.resolve("summary.json"), StandardCharsets.UTF_8))
+                .getAsJsonObject();
+    }
+
+    /**
+     * A depth-2 denoiser on 200 images for one epoch: both optimizer objects carry finite losses, a positive
+     * λ_max (a Hessian of a squared loss is PSD near a minimum, and Lanczos' top Ritz value is its largest
+     * eigenvalue estimate), one gain per layer, SGD's threshold 2/η = 4 and no threshold for Adam. A 2 x 2
+     * depth/step grid (one epoch, every cell counted as converged) gives one row per cell with threshold 2/η.
+     */
+    @Test
+    void tinyRunWritesEveryOutputWithSaneNumbers() throws Exception {
+        assumeMnist();
+        Path out = tmp.resolve("denoise");
+        JsonObject s = run(out, "mnist-denoise", "--train", "200", "--val", "100", "--epochs", "1", "--depth", "2",
+                "--batch", "50", "--probe", "100", "--lanczos", "12", "--gain-starts", "3", "--gain-iterations", "3",
+                "--grid", "--grid-depths", "1,2", "--grid-etas", "0.5,1", "--grid-epochs", "1", "--grid-loss", "10");
+        for (String opt : new String[] {"sgd", "adam"}) {
+            assertTrue(s.has(opt), "summary has " + opt);
+            JsonObject o = s.getAsJsonObject(opt);
+            for (String key : new String[] {"train_loss", "val_loss", "lmax", "lmax_residual"}) {
+                double v = o.get(key).getAsDouble();
+                assertTrue(Double.isFinite(v) && v >= 0, opt + "." + key + " = " + v);
+            }
+            assertTrue(o.get("lmax").getAsDouble() > 0, opt + " lmax");
+            assertTrue(o.get("lmax_residual").getAsDouble() < o.get("lmax").getAsDouble(), opt + " residual");
+            JsonArray gains = o.getAsJsonArray("gain_profile");
+            assertEquals(2, gains.size(), "one gain per layer");
+            gains.forEach(g -> assertTrue(g.getAsDouble() > 0 && Double.isFinite(g.getAsDouble()), "gain " + g));
+            assertEquals(o.getAsJsonArray("gain_profile").get(1).getAsDouble(),
+                    o.getAsJsonArray("top_signal_gains").get(1).getAsDouble(), 1e-9,
+                    "the end-to-end maximiser has the largest last-layer gain");
+        }
+        assertEquals(4.0, s.getAsJsonObject("sgd").get("threshold").getAsDouble(), 0);
+        assertTrue(s.getAsJsonObject("adam").get("threshold").isJsonNull());
+        JsonArray grid = s.getAsJsonArray("grid");
+        assertEquals(4, grid.size(), "2 depths x 2 step sizes");
+        grid.forEach(e -> {
+            JsonObject cell = e.getAsJsonObject();
+            assertEquals(2 / cell.get("eta").getAsDouble(), cell.get("threshold").getAsDouble(), 1e-12);
+            assertTrue(cell.get("converged").getAsBoolean(), "loss below 10 after one epoch: " + cell);
+            assertTrue(cell.get("lmax").getAsDouble() > 0, "converged cells carry lambda_max: " + cell);
+        });
+        for (String f : new String[] {"training.csv", "gains.csv", "loss.png", "gains.png", "report.md", "grid.csv",
+            "grid.png", "grid-min.png"}) {
+            assertTrue(Files.size(out.resolve(f)) > 0, f);
+        }
+        assertEquals(3, Files.readAllLines(out.resolve("training.csv")).size(), "header + one epoch per optimizer");
+        BufferedImage digits = ImageIO.read(out.resolve("denoised.png").toFile());
+        assertTrue(digits.getWidth() > 8 * 28 * 3 && digits.getHeight() > 4 * 28 * 3, "4 rows of 8 digits, x3");
+        String report = Files.readString(out.resolve("report.md"));
+        assertTrue(report.contains("| paper's claim | this run | verdict |"), report);
+        assertTrue(report.contains("2/eta"), report);
+    }
+
+    @Test
+    void badOptionsFailWithTheFix() throws Exception {
+        assumeMnist();
+        StringWriter err = new StringWriter();
+        CommandLine cl = MinimaDemos.commandLine();
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute("mnist-denoise", "--train", "10", "--batch", "100", "--out", tmp.toString());
+        assertTrue(code != 0);
+        assertTrue(err.toString().contains("smaller than one batch"), err.toString());
+    }
+}
