@@ -7,6 +7,9 @@ import dev.minima.demos.mnist.ClassifyCharts;
 import dev.minima.demos.mnist.ClassifyReport;
 import dev.minima.demos.mnist.StepSizeGrid;
 import dev.minima.demos.mnist.StepSizeRun;
+import dev.minima.demos.mnist.TenClassComparison;
+import dev.minima.demos.mnist.TenClassReport;
+import dev.minima.demos.mnist.TenClassRun;
 import dev.minima.demos.mnist.TorchThreads;
 import dev.minima.demos.support.CsvTable;
 import dev.minima.demos.support.Report;
@@ -25,10 +28,9 @@ import picocli.CommandLine.Option;
  * and its validation accuracy against η.
  *
  * <p>The command runs a list of parts, each adding its keys to {@code summary.json} and its claims to {@code
- * report.md}. Today there is one part, the 0-vs-1 step-size grid ({@code runs}). The 10-class SGD-vs-SAM
- * comparison with the edge-of-stability monitor (keys {@code sgd} and {@code sam}) is the second part, to be
- * added to {@link #parts()} once {@code dev.minima.sam} and {@code dev.minima.monitor} are available; until
- * then those keys are absent.
+ * report.md}: the 0-vs-1 step-size grid ({@code config}, {@code runs}; skipped with {@code --skip-binary}) and
+ * the 10-class SGD-vs-SAM comparison ({@link TenClassComparison}: {@code config_10class}, {@code sgd}, {@code
+ * sam}; skipped with {@code --skip-10class}).
  */
 @Command(
         name = "mnist-classify",
@@ -106,14 +108,63 @@ public final class MnistClassify extends DemoCommand {
             + " small networks run fastest on one).")
     int threads = 1;
 
+    @Option(names = "--skip-binary", description = "Skip the 0-vs-1 step-size grid.")
+    boolean skipBinary;
+
+    @Option(names = "--skip-10class", description = "Skip the 10-class SGD-vs-SAM comparison.")
+    boolean skipTenClass;
+
+    @Option(names = "--10class-train", paramLabel = "N", description = "10-class training images, the first of"
+            + " MNIST's training split (quick 10000, full 60000).")
+    Integer tenTrain;
+
+    @Option(names = "--10class-epochs", paramLabel = "E", description = "10-class epochs per optimizer (quick 5,"
+            + " full 30).")
+    Integer tenEpochs;
+
+    @Option(names = "--10class-hidden", paramLabel = "K", description = "10-class hidden units (default:"
+            + " ${DEFAULT-VALUE}).")
+    int tenHidden = 256;
+
+    @Option(names = "--10class-batch", paramLabel = "B", description = "10-class batch size (default:"
+            + " ${DEFAULT-VALUE}).")
+    int tenBatch = 128;
+
+    @Option(names = "--10class-lr", paramLabel = "ETA", description = "10-class SGD step size, both runs (default:"
+            + " ${DEFAULT-VALUE}).")
+    double tenLr = 0.1;
+
+    @Option(names = "--10class-rho", paramLabel = "RHO", description = "SAM radius (default: ${DEFAULT-VALUE},"
+            + " Foret et al.).")
+    double tenRho = 0.05;
+
+    @Option(names = "--10class-probe", paramLabel = "N", description = "Training images of the curvature probe"
+            + " (default: ${DEFAULT-VALUE}).")
+    int tenProbe = 1000;
+
+    @Option(names = "--10class-trace-samples", paramLabel = "S", description = "Hutchinson probes for tr(H)"
+            + " (default: ${DEFAULT-VALUE}).")
+    int tenTraceSamples = 30;
+
+    @Option(names = "--10class-monitor-every", paramLabel = "K", description = "Steps between the monitor's"
+            + " lambda_max measurements (default: ${DEFAULT-VALUE}).")
+    int tenMonitorEvery = 20;
+
     @Override
     protected String name() {
         return "mnist-classify";
     }
 
-    /** @return the parts run in order; the 10-class SGD-vs-SAM comparison goes here when SAM is available */
+    /** @return the parts run in order: the 0-vs-1 grid, then the 10-class SGD-vs-SAM comparison, unless skipped */
     List<Part> parts() {
-        return List.of(this::binaryStepSizeGrid);
+        List<Part> parts = new ArrayList<>();
+        if (!skipBinary) {
+            parts.add(this::binaryStepSizeGrid);
+        }
+        if (!skipTenClass) {
+            parts.add(this::tenClassSgdVsSam);
+        }
+        return parts;
     }
 
     @Override
@@ -181,6 +232,32 @@ public final class MnistClassify extends DemoCommand {
         ClassifyCharts.sharpness(runs, ((Number) config.get("lmax_init")).doubleValue(), outDir.resolve("sharpness.png"));
         ClassifyCharts.accuracy(runs, outDir.resolve("accuracy.png"));
         ClassifyReport.binary(report, config, runs);
+    }
+
+    private void tenClassSgdVsSam(Path outDir, Map<String, Object> summary, Report report) throws Exception {
+        TenClassComparison.Settings s = new TenClassComparison.Settings(
+                tenTrain != null ? tenTrain : full ? 60_000 : 10_000, tenProbe, tenHidden, tenBatch, tenLr, tenRho,
+                tenEpochs != null ? tenEpochs : full ? 30 : 5, lanczos, lanczosTol, tenTraceSamples, tenMonitorEvery,
+                seed);
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("mode", full ? "full" : "quick");
+        config.put("model", "MLP 784-" + s.hidden() + "-10 ReLU, PyTorch default init from the seed");
+        config.put("loss", "softmax cross-entropy (Losses.softmaxCrossEntropy())");
+        config.put("train", s.trainSize());
+        config.put("test", 10_000);
+        config.put("batch", s.batch());
+        config.put("epochs", s.epochs());
+        config.put("lr", s.learningRate());
+        config.put("rho", s.rho());
+        config.put("probe", Math.min(s.probeSize(), s.trainSize()));
+        config.put("trace_samples", s.traceSamples());
+        config.put("seed", seed);
+        summary.put("config_10class", config);
+        List<TenClassRun> runs = new TenClassComparison(s).run(MnistArrays.read(data, Dataset.Usage.TRAIN),
+                MnistArrays.read(data, Dataset.Usage.TEST), outDir);
+        summary.put("sgd", runs.get(0).describe());
+        summary.put("sam", runs.get(1).describe());
+        TenClassReport.compare(report, s, full ? "full" : "quick", runs.get(0), runs.get(1));
     }
 
     private static Map<String, Object> describe(StepSizeRun r) {
