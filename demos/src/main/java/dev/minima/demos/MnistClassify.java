@@ -118,7 +118,7 @@ public final class MnistClassify extends DemoCommand {
             + " MNIST's training split (quick 10000, full 60000).")
     Integer tenTrain;
 
-    @Option(names = "--10class-epochs", paramLabel = "E", description = "10-class epochs per optimizer (quick 5,"
+    @Option(names = "--10class-epochs", paramLabel = "E", description = "10-class epochs per optimizer (quick 15,"
             + " full 30).")
     Integer tenEpochs;
 
@@ -237,7 +237,7 @@ public final class MnistClassify extends DemoCommand {
     private void tenClassSgdVsSam(Path outDir, Map<String, Object> summary, Report report) throws Exception {
         TenClassComparison.Settings s = new TenClassComparison.Settings(
                 tenTrain != null ? tenTrain : full ? 60_000 : 10_000, tenProbe, tenHidden, tenBatch, tenLr, tenRho,
-                tenEpochs != null ? tenEpochs : full ? 30 : 5, lanczos, lanczosTol, tenTraceSamples, tenMonitorEvery,
+                tenEpochs != null ? tenEpochs : full ? 30 : 15, lanczos, lanczosTol, tenTraceSamples, tenMonitorEvery,
                 seed);
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("mode", full ? "full" : "quick");
