@@ -27,7 +27,9 @@ import dev.minima.sam.SharpnessAwareTraining;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import org.slf4j.Logger;
@@ -48,6 +50,16 @@ public final class TenClassComparison {
     private static final int CLASSES = 10;
 
     private final Settings settings;
+    private final Map<String, double[][]> series = new LinkedHashMap<>();
+
+    /** A listener measuring λ_max during a run, and the series it recorded. */
+    interface Monitor {
+        /** @return the listener to add to the run's training config */
+        TrainingListener listener();
+
+        /** @return {steps, λ_max} of the measurements so far */
+        double[][] series();
+    }
 
     /**
      * @param settings what to run
@@ -86,6 +98,9 @@ public final class TenClassComparison {
                 runs.add(train(name, manager, x, y, xTest, test.labels(), xProbe, yProbe, curve, outDir));
             }
         }
+        if (!series.isEmpty()) {
+            TenClassCharts.write(series, 2 / settings.learningRate(), outDir);
+        }
         return runs;
     }
 
@@ -102,7 +117,8 @@ public final class TenClassComparison {
         Optimizer sgd = Optimizer.sgd().setLearningRateTracker(Tracker.fixed((float) settings.learningRate())).build();
         DefaultTrainingConfig config = new DefaultTrainingConfig(loss).optOptimizer(sgd)
                 .addTrainingListeners(epochLoss);
-        monitor(name, xProbe, yProbe, outDir).ifPresent(config::addTrainingListeners);
+        Optional<Monitor> monitor = monitor(name, xProbe, yProbe, outDir);
+        monitor.ifPresent(m -> config.addTrainingListeners(m.listener()));
         // same data order for both runs: a fresh SeededShuffle with the same seed draws the same permutations
         ArrayDataset data = new ArrayDataset.Builder().setData(x).optLabels(y)
                 .setSampling(new BatchSampler(new SeededShuffle(settings.seed() + 1), settings.batch(), false))
@@ -125,6 +141,7 @@ public final class TenClassComparison {
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
+            monitor.ifPresent(m -> series.put(name, m.series()));
             double trainLoss = Evaluation.loss(block, loss, x, y);
             double trainAccuracy = accuracy(Evaluation.predict(block, x), y.toIntArray());
             double testAccuracy = accuracy(Evaluation.predict(block, xTest), testLabels);
@@ -140,13 +157,15 @@ public final class TenClassComparison {
     }
 
     /**
-     * MONITOR HOOK, the one place where the edge-of-stability monitor is attached to both runs. {@code
-     * dev.minima.monitor.SharpnessListener} is not on this branch yet; when it is, return {@code
+     * MONITOR HOOK, the one place where the edge-of-stability monitor is attached to both runs; its series
+     * become {@code sharpness-10class.csv} and {@code sharpness-10class.png} (λ_max vs step with the 2/η line).
+     * {@code dev.minima.monitor.SharpnessListener} is not in main yet; when it is, build here {@code
      * SharpnessListener.builder().optEvery(settings.monitorEvery()).optLearningRate(settings.learningRate())
-     * .optLoss(Losses.softmaxCrossEntropy()).optProbe(xProbe, yProbe).optCsv(outDir.resolve("sharpness-" + name
-     * + ".csv")).build()} here and read its records for the series.
+     * .optLoss(Losses.softmaxCrossEntropy()).optProbe(xProbe, yProbe).optSeed(settings.seed()).optCsv(outDir
+     * .resolve("sharpness-" + name + ".csv")).build()} and return it with a series read from {@code records()}
+     * ({@code step()}, {@code lambdaMax()}). Until then no listener is attached and no series is written.
      */
-    private Optional<TrainingListener> monitor(String name, NDArray xProbe, NDArray yProbe, Path outDir) {
+    private Optional<Monitor> monitor(String name, NDArray xProbe, NDArray yProbe, Path outDir) {
         return Optional.empty();
     }
 
