@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>PROGRESSIVE_SHARPENING: over the last {@code sharpeningWindow} [5] records, all below the edge, the
  *       Theil–Sen slope of λ_max is positive, the rise it implies over the window is at least
- *       {@code minRise} [5%] of the median λ_max, and at least {@code minConcordance} [0.7] of the pairs
+ *       {@code minRise} [2%] of the median λ_max, and at least {@code minConcordance} [0.7] of the pairs
  *       increase. Reported once per episode (an episode ends at a record where the rule fails).
  *   <li>UNSTABLE: ηλ_max/2 crosses above 1 while not at the edge.
  *   <li>EDGE_REACHED: ηλ_max/2 ≥ 1 − {@code edgeTolerance} [0.1] for {@code edgeWindow} [3] consecutive
@@ -287,7 +287,7 @@ public final class EdgeOfStabilityDetector {
     /** Builder of {@link EdgeOfStabilityDetector}. */
     public static final class Builder {
         private int sharpeningWindow = 5;
-        private double minRise = 0.05;
+        private double minRise = 0.02;
         private double minConcordance = 0.7;
         private double edgeTolerance = 0.1;
         private int edgeWindow = 3;
@@ -298,7 +298,7 @@ public final class EdgeOfStabilityDetector {
 
         /**
          * @param records how many records the sharpening trend and the loss trend are judged on (default 5, ≥ 3)
-         * @param minRise the least relative rise of λ_max over the window (default 0.05)
+         * @param minRise the least relative rise of λ_max over the window (default 0.02)
          * @param minConcordance the least fraction of increasing pairs (default 0.7)
          * @return this builder
          */

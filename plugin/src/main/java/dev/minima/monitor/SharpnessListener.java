@@ -329,8 +329,8 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
     }
 
     private double eta(long update) {
-        double eta = learningRate.getNewValue(Math.toIntExact(update));
-        if (!(eta > 0) || Double.isInfinite(eta)) {
+        float eta = learningRate.getNewValue(Math.toIntExact(update));
+        if (!(eta > 0) || Float.isInfinite(eta)) {
             throw new IllegalArgumentException("the learning-rate tracker returned " + eta + " at update " + update
                     + ": the stability threshold 2/eta needs a positive finite learning rate; pass the tracker the"
                     + " optimizer uses (optLearningRateTracker) or its constant rate (optLearningRate)");

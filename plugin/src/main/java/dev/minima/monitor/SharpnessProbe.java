@@ -75,44 +75,61 @@ public final class SharpnessProbe {
             resetWarmStart();
         }
         try (NDManager scope = NDManager.newBaseManager(space.device(), "PyTorch")) {
+            if (objective.batches().size() == 1) {
+                // one create-graph gradient gives the loss, the gradient norm and every product
+                try (RetainedHessian h = new RetainedHessian(objective)) {
+                    return curvature(h, h.loss(), h.gradientNorm(), space, preconditioner, scope);
+                }
+            }
             double[] lossAndNorm = lossAndGradientNorm(objective, scope);
-            long products = 0;
-            boolean converged = true;
             try (HessianOperator h = HessianOperator.of(objective)) {
-                Eigenpairs top = lanczos(topK, Lanczos.Which.LARGEST, lastTop).run(h);
-                lastTop = warmStart ? top.vector(0) : null;
-                products += top.products();
-                converged &= top.converged();
-                double lambdaMin = Double.NaN;
-                if (smallest) {
-                    Eigenpairs bottom = lanczos(1, Lanczos.Which.SMALLEST, lastBottom).run(h);
-                    lastBottom = warmStart ? bottom.vector(0) : null;
-                    products += bottom.products();
-                    converged &= bottom.converged();
-                    lambdaMin = bottom.value(0);
-                }
-                double trace = Double.NaN;
-                double traceError = Double.NaN;
-                if (traceEstimator != null) {
-                    TraceEstimator.Estimate t = traceEstimator.estimate(h);
-                    trace = t.value();
-                    traceError = t.standardError();
-                    products += t.products();
-                }
-                double preconditioned = Double.NaN;
-                if (preconditioner != null) {
-                    NDArray d = preconditioner.inverseSqrtDiagonal(space, scope);
-                    SymmetricOperator scaled = new ScaledOperator(h, d);
-                    Eigenpairs p = lanczos(1, Lanczos.Which.LARGEST, lastPreconditioned).run(scaled);
-                    lastPreconditioned = warmStart ? p.vector(0) : null;
-                    products += p.products();
-                    converged &= p.converged();
-                    preconditioned = p.value(0);
-                }
-                return new CurvatureSnapshot(lossAndNorm[0], lossAndNorm[1], top.value(0), top.residual(0),
-                        top.values(), lambdaMin, trace, traceError, preconditioned, products, converged);
+                return curvature(h, lossAndNorm[0], lossAndNorm[1], space, preconditioner, scope);
             }
         }
+    }
+
+    private CurvatureSnapshot curvature(SymmetricOperator h, double loss, double gradientNorm, ParameterSpace space,
+            Preconditioner preconditioner, NDManager scope) {
+        long products = 0;
+        boolean converged = true;
+        Eigenpairs top = lanczos(topK, Lanczos.Which.LARGEST, lastTop).run(h);
+        products += top.products();
+        if (top.size() < topK && lastTop != null) {
+            // the warm start spans an invariant subspace smaller than k (e.g. an exact eigenvector):
+            // restart from a random vector to find the others
+            top = lanczos(topK, Lanczos.Which.LARGEST, null).run(h);
+            products += top.products();
+        }
+        lastTop = warmStart ? top.vector(0) : null;
+        converged &= top.converged();
+        double lambdaMin = Double.NaN;
+        if (smallest) {
+            Eigenpairs bottom = lanczos(1, Lanczos.Which.SMALLEST, lastBottom).run(h);
+            lastBottom = warmStart ? bottom.vector(0) : null;
+            products += bottom.products();
+            converged &= bottom.converged();
+            lambdaMin = bottom.value(0);
+        }
+        double trace = Double.NaN;
+        double traceError = Double.NaN;
+        if (traceEstimator != null) {
+            TraceEstimator.Estimate t = traceEstimator.estimate(h);
+            trace = t.value();
+            traceError = t.standardError();
+            products += t.products();
+        }
+        double preconditioned = Double.NaN;
+        if (preconditioner != null) {
+            NDArray d = preconditioner.inverseSqrtDiagonal(space, scope);
+            SymmetricOperator scaled = new ScaledOperator(h, d);
+            Eigenpairs p = lanczos(1, Lanczos.Which.LARGEST, lastPreconditioned).run(scaled);
+            lastPreconditioned = warmStart ? p.vector(0) : null;
+            products += p.products();
+            converged &= p.converged();
+            preconditioned = p.value(0);
+        }
+        return new CurvatureSnapshot(loss, gradientNorm, top.value(0), top.residual(0), top.values(), lambdaMin,
+                trace, traceError, preconditioned, products, converged);
     }
 
     private Lanczos lanczos(int k, Lanczos.Which which, double[] start) {
