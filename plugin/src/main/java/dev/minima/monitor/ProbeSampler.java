@@ -1,0 +1,134 @@
+package dev.minima.monitor;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Builds a fixed probe set from the first training batches: it copies every batch it is offered until it
+ * holds at least {@code size} examples, then keeps {@code size} of them chosen by a seeded permutation
+ * (in their original order). The copies belong to the sampler's manager.
+ */
+final class ProbeSampler {
+
+    private final int size;
+    private final long seed;
+    private final NDManager manager;
+    private final List<NDList> data = new ArrayList<>();
+    private final List<NDList> labels = new ArrayList<>();
+    private long pooled;
+    private NDList[] probe;
+
+    ProbeSampler(int size, long seed, NDManager manager) {
+        this.size = size;
+        this.seed = seed;
+        this.manager = manager;
+    }
+
+    /** @return whether the probe set is complete */
+    boolean ready() {
+        return probe != null;
+    }
+
+    /** @return {data, labels} of the probe set, or null if not ready */
+    NDList[] probe() {
+        return probe;
+    }
+
+    /**
+     * Copies a batch into the pool (nothing once the probe set is complete).
+     *
+     * @param batchData the batch's inputs (batch first)
+     * @param batchLabels the batch's labels
+     */
+    void offer(NDList batchData, NDList batchLabels) {
+        if (probe != null) {
+            return;
+        }
+        long n = batchData.get(0).getShape().get(0);
+        data.add(copy(batchData));
+        labels.add(copy(batchLabels));
+        pooled += n;
+        if (pooled >= size) {
+            NDList x = concat(data);
+            NDList y = concat(labels);
+            long[] keep = choose(pooled, size, seed);
+            probe = new NDList[] {rows(x, keep), rows(y, keep)};
+            for (NDList l : data) {
+                l.close();
+            }
+            for (NDList l : labels) {
+                l.close();
+            }
+            x.close();
+            y.close();
+            data.clear();
+            labels.clear();
+        }
+    }
+
+    private NDList copy(NDList arrays) {
+        NDList out = new NDList(arrays.size());
+        for (NDArray a : arrays) {
+            NDArray c = a.duplicate();
+            c.attach(manager);
+            out.add(c);
+        }
+        return out;
+    }
+
+    private NDList concat(List<NDList> parts) {
+        int width = parts.get(0).size();
+        NDList out = new NDList(width);
+        for (int j = 0; j < width; j++) {
+            NDList column = new NDList(parts.size());
+            for (NDList p : parts) {
+                column.add(p.get(j));
+            }
+            NDArray c = column.size() == 1 ? column.get(0).duplicate() : NDArrays.concat(column, 0);
+            c.attach(manager);
+            out.add(c);
+        }
+        return out;
+    }
+
+    private NDList rows(NDList arrays, long[] keep) {
+        NDList out = new NDList(arrays.size());
+        try (NDManager scope = manager.newSubManager()) {
+            for (NDArray a : arrays) {
+                NDArray index = scope.create(keep);
+                NDArray selected = a.get(index); // integer-array indexing along the first axis: a copy
+                selected.attach(manager);
+                out.add(selected);
+            }
+        }
+        return out;
+    }
+
+    /** The first {@code k} entries of a seeded Fisher–Yates permutation of 0..n−1, sorted. */
+    static long[] choose(long n, int k, long seed) {
+        int m = Math.toIntExact(n);
+        int[] perm = new int[m];
+        for (int i = 0; i < m; i++) {
+            perm[i] = i;
+        }
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int i = 0; i < k; i++) {
+            int j = i + r.nextInt(m - i);
+            int t = perm[i];
+            perm[i] = perm[j];
+            perm[j] = t;
+        }
+        long[] out = new long[k];
+        for (int i = 0; i < k; i++) {
+            out[i] = perm[i];
+        }
+        Arrays.sort(out);
+        return out;
+    }
+}

@@ -1,0 +1,779 @@
+package dev.minima.monitor;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.training.Trainer;
+import ai.djl.training.dataset.Batch;
+import ai.djl.training.dataset.Dataset;
+import ai.djl.training.dataset.RandomAccessDataset;
+import ai.djl.training.listener.TrainingListener;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.tracker.Tracker;
+import dev.minima.autograd.GradMode;
+import dev.minima.curvature.NonFiniteLossException;
+import dev.minima.curvature.Objective;
+import dev.minima.curvature.ParameterSpace;
+import dev.minima.curvature.Vectors;
+import dev.minima.loss.MinimaLoss;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A DJL {@link TrainingListener} that watches the edge of stability: every k steps (and/or every so many
+ * seconds, and at each epoch end) it measures on a fixed probe set the loss, the gradient norm and λ_max of
+ * the Hessian (Lanczos, warm-started from the previous top eigenvector; optionally the top k, λ_min, the
+ * trace and Adam's preconditioned sharpness), compares λ_max with 2/η for the learning rate η of the next
+ * update, feeds an {@link EdgeOfStabilityDetector}, and records everything to the trainer's DJL metrics, a
+ * CSV file flushed after every record, and a PNG chart.
+ *
+ * <pre>{@code
+ * SharpnessListener monitor = SharpnessListener.builder()
+ *         .optEvery(50).optLearningRate(0.05).optLoss(Losses.halfMse())
+ *         .optProbe(xProbe, yProbe).optCsv(Path.of("sharpness.csv")).optChart(Path.of("sharpness.png"))
+ *         .build();
+ * DefaultTrainingConfig config = new DefaultTrainingConfig(Losses.halfMse())
+ *         .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.05f)).build())
+ *         .addTrainingListeners(monitor);
+ * }</pre>
+ *
+ * <p><b>When.</b> {@code onTrainingBatch} runs after the batch's backward pass and before
+ * {@code trainer.step()}: the measured parameters have had {@code step} updates, and η is the learning
+ * rate of update {@code step + 1}, read from the tracker as DJL's optimisers do ({@code getNewValue(t)} with
+ * the 1-based update count t). The parameters' {@code .grad}, the gradient about to be applied, is never
+ * touched: all derivatives go through {@code torch.autograd.grad}.
+ *
+ * <p><b>Divergence.</b> Non-finite predictions (checked every step, one reduction), non-finite weights or
+ * probe loss, or a loss blow-up stop training with a {@link TrainingDivergedException}, or call the hook
+ * given to {@link Builder#optOnDivergence(Consumer)} instead.
+ *
+ * <p>One listener watches one training run; {@link #close()} (or the trainer's close, which calls
+ * {@code onTrainingEnd}) frees its native memory.
+ */
+public final class SharpnessListener implements TrainingListener, AutoCloseable {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(SharpnessListener.class);
+
+    /**
+     * Lanczos tolerance of the default probe: residual ≤ 1% of λ_max. The Ritz value never exceeds λ_max and
+     * is within the residual of it (at most 1%), typically within residual²/gap, far less; a warm start then
+     * needs a few products. Pass {@link Builder#optSharpnessProbe} for tighter values.
+     */
+    public static final double DEFAULT_TOLERANCE = 1e-2;
+
+    private final int every;
+    private final double everySeconds;
+    private final boolean atEpochEnd;
+    private final Tracker learningRate;
+    private final Loss loss;
+    private final SharpnessProbe probe;
+    private final Preconditioner preconditioner;
+    private final Path chartPath;
+    private final String chartTitle;
+    private final boolean useMetrics;
+    private final EdgeOfStabilityDetector detector;
+    private final Consumer<EosEvent> onDivergence;
+    private final double maxOverhead;
+    private final boolean checkPredictions;
+    private final boolean trainingMode;
+    private final Predicate<String> parameterFilter;
+    private final List<RecordSink> sinks = new ArrayList<>();
+    private final List<SharpnessRecord> records = new ArrayList<>();
+
+    private NDManager manager;
+    private NDList[] fixedProbe;
+    private final Dataset probeDataset;
+    private ProbeSampler sampler;
+    private Objective objective;
+    private boolean metricsChecked;
+
+    private long stepsSeen;
+    private int epoch;
+    private long nextDue;
+    private long lastRecordStep = -1;
+    private long startNanos;
+    private long lastMeasureNanos;
+    private long monitorNanos;
+    private long skipped;
+    private boolean diverged;
+
+    private SharpnessListener(Builder b) {
+        this.every = b.every;
+        this.everySeconds = b.everySeconds;
+        this.atEpochEnd = b.atEpochEnd;
+        this.learningRate = b.learningRate;
+        this.loss = b.loss;
+        this.probe = b.probe != null ? b.probe
+                : SharpnessProbe.builder().optSeed(b.seed).optTolerance(DEFAULT_TOLERANCE).build();
+        this.preconditioner = b.preconditioner;
+        this.chartPath = b.chartPath;
+        this.chartTitle = b.chartTitle;
+        this.useMetrics = b.useMetrics;
+        this.detector = b.detector != null ? b.detector : EdgeOfStabilityDetector.builder().build();
+        this.onDivergence = b.onDivergence;
+        this.maxOverhead = b.maxOverhead;
+        this.checkPredictions = b.checkPredictions;
+        this.trainingMode = b.trainingMode;
+        this.parameterFilter = b.parameterFilter;
+        this.probeDataset = b.probeDataset;
+        if (b.probeData != null) {
+            manager = NDManager.newBaseManager(b.probeData.get(0).getDevice(), "PyTorch");
+            fixedProbe = new NDList[] {copy(b.probeData, manager), copy(b.probeLabels, manager)};
+        } else if (b.probeDataset == null) {
+            manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
+            sampler = new ProbeSampler(b.sampleSize, b.sampleSeed, manager);
+        }
+        if (b.csvPath != null) {
+            sinks.add(CsvRecorder.create(b.csvPath));
+        }
+        sinks.addAll(b.sinks);
+    }
+
+    /** @return a new builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Nothing to do: DJL calls this from the trainer's constructor, before the block is initialised. */
+    @Override
+    public void onTrainingBegin(Trainer trainer) {
+        // the trainer's constructor calls this before the block is initialised: nothing to read yet
+    }
+
+    /**
+     * Counts the step, checks the predictions for NaN/inf, feeds the probe sampler and measures when the step
+     * or clock schedule says so (before {@code trainer.step()} applies this batch's gradient).
+     */
+    @Override
+    public void onTrainingBatch(Trainer trainer, BatchData batchData) {
+        long now = System.nanoTime();
+        if (startNanos == 0) {
+            startNanos = now;
+            lastMeasureNanos = now;
+        }
+        stepsSeen++;
+        long applied = stepsSeen - 1;
+        if (diverged) {
+            return;
+        }
+        if (checkPredictions) {
+            checkPredictions(batchData, applied);
+        }
+        if (sampler != null && !sampler.ready()) {
+            Batch batch = batchData.getBatch();
+            sampler.offer(batch.getData(), batch.getLabels());
+        }
+        SharpnessRecord.Trigger trigger = null;
+        if (applied >= nextDue) {
+            trigger = SharpnessRecord.Trigger.STEP;
+        } else if (everySeconds > 0 && (now - lastMeasureNanos) * 1e-9 >= everySeconds) {
+            trigger = SharpnessRecord.Trigger.TIME;
+        }
+        if (trigger == null || !probeReady()) {
+            return;
+        }
+        if (applied >= nextDue) {
+            nextDue = (applied / every + 1) * every;
+        }
+        lastMeasureNanos = now;
+        if (applied == lastRecordStep) {
+            return;
+        }
+        if (overBudget(now)) {
+            skipped++;
+            return;
+        }
+        measure(trainer, applied, trigger);
+    }
+
+    /** Measures after the epoch's last update (unless that step was just measured) and advances the epoch. */
+    @Override
+    public void onEpoch(Trainer trainer) {
+        if (atEpochEnd && !diverged && probeReady() && stepsSeen != lastRecordStep && stepsSeen > 0) {
+            if (overBudget(System.nanoTime())) {
+                skipped++;
+            } else {
+                measure(trainer, stepsSeen, SharpnessRecord.Trigger.EPOCH);
+            }
+        }
+        epoch++;
+    }
+
+    /** Nothing to do: validation does not change the parameters. */
+    @Override
+    public void onValidationBatch(Trainer trainer, BatchData batchData) {
+        // validation does not change the parameters
+    }
+
+    /** Draws the chart (if a path was given) and releases the listener's resources (see {@link #close()}). */
+    @Override
+    public void onTrainingEnd(Trainer trainer) {
+        try {
+            if (chartPath != null && !records.isEmpty()) {
+                saveChart(chartPath);
+            }
+        } finally {
+            close();
+        }
+    }
+
+    /**
+     * Measures now, outside the schedule (e.g. in a hand-written loop after {@code trainer.step()}).
+     *
+     * @param trainer the trainer whose model is measured
+     * @return the record, or null if the probe set is not complete yet or training diverged (with a hook)
+     * @throws TrainingDivergedException on divergence when no hook is set
+     */
+    public SharpnessRecord measureNow(Trainer trainer) {
+        if (!probeReady()) {
+            return null;
+        }
+        return measure(trainer, stepsSeen, SharpnessRecord.Trigger.MANUAL);
+    }
+
+    private SharpnessRecord measure(Trainer trainer, long step, SharpnessRecord.Trigger trigger) {
+        long t0 = System.nanoTime();
+        try {
+            Objective obj = objective(trainer);
+            String bad = obj.space().firstNonFinite();
+            if (bad != null) {
+                diverge(detector.divergence(step, "parameter '" + bad + "' holds NaN or infinity at step " + step
+                        + ": training diverged; lower the learning rate (2/lambda_max bounds a stable GD step)"),
+                        null);
+                return null;
+            }
+            double eta = eta(step + 1);
+            CurvatureSnapshot snapshot;
+            try {
+                snapshot = probe.measure(obj, preconditioner);
+            } catch (NonFiniteLossException e) {
+                diverge(detector.divergence(step, "the probe loss is not finite at step " + step + " (" + e.getMessage()
+                        + "): training diverged; lower the learning rate"), e);
+                return null;
+            }
+            double seconds = (System.nanoTime() - t0) * 1e-9;
+            double preThreshold = preconditioner == null ? Double.NaN : preconditioner.threshold(eta);
+            SharpnessRecord r = new SharpnessRecord(step, epoch, trigger, eta, snapshot, preThreshold, seconds);
+            records.add(r);
+            lastRecordStep = step;
+            LOGGER.debug("step {}: lambda_max {} (2/eta {}, ratio {}), loss {}, {} HVPs, {} s", step, r.lambdaMax(),
+                    r.threshold(), r.ratio(), r.loss(), snapshot.products(), seconds);
+            for (RecordSink s : sinks) {
+                s.accept(r);
+            }
+            if (useMetrics) {
+                metrics(trainer, r);
+            }
+            for (EosEvent e : detector.accept(r)) {
+                if (e.type() == EosEvent.Type.DIVERGENCE) {
+                    diverge(e, null);
+                }
+            }
+            return r;
+        } finally {
+            monitorNanos += System.nanoTime() - t0;
+        }
+    }
+
+    private void metrics(Trainer trainer, SharpnessRecord r) {
+        if (trainer.getMetrics() != null) {
+            new MetricsRecorder(trainer.getMetrics()).accept(r);
+        } else if (!metricsChecked) {
+            LOGGER.info("the trainer has no Metrics, so the sharpness records go only to the CSV/chart/records();"
+                    + " call trainer.setMetrics(new Metrics()) to see them in DJL's metrics");
+        }
+        metricsChecked = true;
+    }
+
+    private void diverge(EosEvent event, Throwable cause) {
+        diverged = true;
+        if (chartPath != null && !records.isEmpty()) {
+            try {
+                saveChart(chartPath);
+            } catch (RuntimeException e) {
+                LOGGER.warn("could not draw the chart after divergence: {}", e.getMessage());
+            }
+        }
+        if (onDivergence != null) {
+            onDivergence.accept(event);
+        } else {
+            throw new TrainingDivergedException(event, cause);
+        }
+    }
+
+    private void checkPredictions(BatchData batchData, long step) {
+        try (GradMode off = GradMode.disabled()) {
+            for (NDList preds : batchData.getPredictions().values()) {
+                for (NDArray p : preds) {
+                    if (!p.getDataType().isFloating()) {
+                        continue;
+                    }
+                    double sum;
+                    try (NDArray s = p.sum()) {
+                        sum = Vectors.scalar(s);
+                    }
+                    if (!Double.isFinite(sum)) {
+                        diverge(detector.divergence(step, "the model's predictions hold NaN or infinity at step "
+                                + step + ": training diverged; lower the learning rate (2/lambda_max bounds a stable"
+                                + " GD step) or clip gradients"), null);
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    private boolean probeReady() {
+        return sampler == null || sampler.ready();
+    }
+
+    private boolean overBudget(long now) {
+        if (maxOverhead <= 0) {
+            return false;
+        }
+        double trainingNanos = now - startNanos - monitorNanos;
+        return monitorNanos > maxOverhead * trainingNanos;
+    }
+
+    private double eta(long update) {
+        float eta = learningRate.getNewValue(Math.toIntExact(update));
+        if (!(eta > 0) || Float.isInfinite(eta)) {
+            throw new IllegalArgumentException("the learning-rate tracker returned " + eta + " at update " + update
+                    + ": the stability threshold 2/eta needs a positive finite learning rate; pass the tracker the"
+                    + " optimizer uses (optLearningRateTracker) or its constant rate (optLearningRate)");
+        }
+        return eta;
+    }
+
+    private Objective objective(Trainer trainer) {
+        if (objective != null) {
+            return objective;
+        }
+        Block block = trainer.getModel().getBlock();
+        Loss l = loss;
+        if (l == null) {
+            l = trainer.getLoss();
+            if (!(l instanceof MinimaLoss)) {
+                throw new IllegalStateException("the trainer's loss " + l.getName() + " (" + l.getClass().getName()
+                        + ") is not one of Minima's GC-safe losses, so its Hessian-vector products could be silently"
+                        + " wrong: pass the matching dev.minima.loss.Losses loss to SharpnessListener.builder().optLoss");
+            }
+        }
+        ParameterSpace space = ParameterSpace.of(block, parameterFilter);
+        if (manager == null) {
+            manager = NDManager.newBaseManager(space.device(), "PyTorch");
+        }
+        Objective.Builder ob = Objective.builder().setBlock(block).setLoss(l).optParameters(space)
+                .optTraining(trainingMode);
+        NDList[] data = fixedProbe != null ? fixedProbe : sampler != null ? sampler.probe() : null;
+        if (data != null) {
+            ob.addBatch(data[0], data[1]);
+        } else {
+            ob.optDataset(probeDataset, manager);
+        }
+        try {
+            objective = ob.build();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the monitor's probe set is unusable: " + e.getMessage(), e);
+        }
+        if (data != null) {
+            data[0].close();
+            data[1].close();
+        }
+        return objective;
+    }
+
+    /**
+     * Draws the records so far as a PNG (λ_max and 2/η against the step, the loss below), atomically.
+     *
+     * @param file the PNG file
+     * @throws IllegalStateException if there is no record yet
+     */
+    public void saveChart(Path file) {
+        SharpnessChart.write(records(), file, chartTitle);
+    }
+
+    /** @return every record so far, in order */
+    public List<SharpnessRecord> records() {
+        return Collections.unmodifiableList(new ArrayList<>(records));
+    }
+
+    /** @return the detector's events so far */
+    public List<EosEvent> events() {
+        return detector.events();
+    }
+
+    /** @return the edge-of-stability detector fed by this listener */
+    public EdgeOfStabilityDetector detector() {
+        return detector;
+    }
+
+    /** @return how many scheduled measurements were skipped to keep within the overhead budget */
+    public long skipped() {
+        return skipped;
+    }
+
+    /** @return the wall time spent measuring so far, in seconds */
+    public double monitorSeconds() {
+        return monitorNanos * 1e-9;
+    }
+
+    /** @return the number of training batches seen */
+    public long stepsSeen() {
+        return stepsSeen;
+    }
+
+    /** Closes the CSV file and frees the probe set and the listener's native memory; records stay readable. */
+    @Override
+    public void close() {
+        for (RecordSink s : sinks) {
+            s.close();
+        }
+        if (objective != null) {
+            objective.close();
+            objective = null;
+        }
+        if (manager != null) {
+            manager.close();
+            manager = null;
+        }
+    }
+
+    private static NDList copy(NDList arrays, NDManager m) {
+        NDList out = new NDList(arrays.size());
+        for (NDArray a : arrays) {
+            NDArray c = a.duplicate();
+            c.attach(m);
+            out.add(c);
+        }
+        return out;
+    }
+
+    /** Builder of {@link SharpnessListener}. */
+    public static final class Builder {
+        private int every = 100;
+        private double everySeconds;
+        private boolean atEpochEnd = true;
+        private Tracker learningRate;
+        private Loss loss;
+        private SharpnessProbe probe;
+        private long seed;
+        private Preconditioner preconditioner;
+        private Path csvPath;
+        private Path chartPath;
+        private String chartTitle = "sharpness";
+        private boolean useMetrics = true;
+        private EdgeOfStabilityDetector detector;
+        private Consumer<EosEvent> onDivergence;
+        private double maxOverhead;
+        private boolean checkPredictions = true;
+        private boolean trainingMode;
+        private Predicate<String> parameterFilter = name -> true;
+        private NDList probeData;
+        private NDList probeLabels;
+        private Dataset probeDataset;
+        private int sampleSize = 1000;
+        private long sampleSeed;
+        private final List<RecordSink> sinks = new ArrayList<>();
+
+        private Builder() {}
+
+        /**
+         * @param k measure every k optimizer updates (default 100; must be positive)
+         * @return this builder
+         */
+        public Builder optEvery(int k) {
+            if (k <= 0) {
+                throw new IllegalArgumentException("the monitor interval k must be a positive number of steps, got "
+                        + k + ": use e.g. optEvery(100), and optEverySeconds for a time-based schedule");
+            }
+            this.every = k;
+            return this;
+        }
+
+        /**
+         * @param seconds also measure when this much wall time has passed since the last measurement (default
+         *     0: off)
+         * @return this builder
+         */
+        public Builder optEverySeconds(double seconds) {
+            if (!(seconds >= 0) || Double.isInfinite(seconds)) {
+                throw new IllegalArgumentException("the time interval must be finite and >= 0 seconds, got " + seconds);
+            }
+            this.everySeconds = seconds;
+            return this;
+        }
+
+        /**
+         * @param atEpochEnd also measure at the end of every epoch (default true)
+         * @return this builder
+         */
+        public Builder optAtEpochEnd(boolean atEpochEnd) {
+            this.atEpochEnd = atEpochEnd;
+            return this;
+        }
+
+        /**
+         * @param eta the optimiser's constant learning rate (positive)
+         * @return this builder
+         */
+        public Builder optLearningRate(double eta) {
+            if (!(eta > 0) || Double.isInfinite(eta)) {
+                throw new IllegalArgumentException("the learning rate must be positive and finite, got " + eta);
+            }
+            this.learningRate = Tracker.fixed((float) eta);
+            return this;
+        }
+
+        /**
+         * @param tracker the learning-rate tracker the optimiser uses (queried at each measured step)
+         * @return this builder
+         */
+        public Builder optLearningRateTracker(Tracker tracker) {
+            this.learningRate = Objects.requireNonNull(tracker, "tracker");
+            return this;
+        }
+
+        /**
+         * @param loss the loss whose Hessian is measured; default the trainer's loss if it is a Minima loss
+         * @return this builder
+         */
+        public Builder optLoss(Loss loss) {
+            this.loss = loss;
+            return this;
+        }
+
+        /**
+         * @param data the probe inputs (batch first; copied now)
+         * @param labels the probe labels
+         * @return this builder
+         */
+        public Builder optProbe(NDList data, NDList labels) {
+            Objects.requireNonNull(data, "data");
+            Objects.requireNonNull(labels, "labels");
+            if (data.isEmpty() || data.get(0).getShape().dimension() == 0 || data.get(0).getShape().get(0) == 0) {
+                throw new IllegalArgumentException("the probe set is empty (" + (data.isEmpty() ? "no arrays"
+                        : "shape " + data.get(0).getShape()) + "): give at least one example, batch first");
+            }
+            if (labels.isEmpty() || labels.get(0).getShape().dimension() == 0
+                    || labels.get(0).getShape().get(0) != data.get(0).getShape().get(0)) {
+                throw new IllegalArgumentException("the probe labels (" + (labels.isEmpty() ? "none"
+                        : labels.get(0).getShape()) + ") do not match the probe inputs " + data.get(0).getShape()
+                        + ": give one label row per example");
+            }
+            this.probeData = data;
+            this.probeLabels = labels;
+            this.probeDataset = null;
+            return this;
+        }
+
+        /**
+         * @param data the probe inputs
+         * @param labels the probe labels
+         * @return this builder
+         */
+        public Builder optProbe(NDArray data, NDArray labels) {
+            return optProbe(new NDList(data), new NDList(labels));
+        }
+
+        /**
+         * @param batch a probe batch (copied now; the caller still closes it)
+         * @return this builder
+         */
+        public Builder optProbe(Batch batch) {
+            return optProbe(batch.getData(), batch.getLabels());
+        }
+
+        /**
+         * @param dataset a probe dataset, read once at the first measurement
+         * @return this builder
+         */
+        public Builder optProbe(Dataset dataset) {
+            Objects.requireNonNull(dataset, "dataset");
+            if (dataset instanceof RandomAccessDataset r && r.size() == 0) {
+                throw new IllegalArgumentException("the probe dataset is empty: give at least one example");
+            }
+            this.probeDataset = dataset;
+            this.probeData = null;
+            this.probeLabels = null;
+            return this;
+        }
+
+        /**
+         * Without an explicit probe, the listener samples one from the first training batches it sees (the
+         * default: 1000 examples, seed 0).
+         *
+         * @param size the probe size
+         * @param seed the seed of the choice
+         * @return this builder
+         */
+        public Builder optProbeSample(int size, long seed) {
+            if (size <= 0) {
+                throw new IllegalArgumentException("the probe sample size must be positive, got " + size);
+            }
+            this.sampleSize = size;
+            this.sampleSeed = seed;
+            return this;
+        }
+
+        /**
+         * @param probe the curvature probe (top-k, λ_min, trace, Lanczos tolerance, warm starts); default
+         *     λ_max only, tolerance {@link #DEFAULT_TOLERANCE}, seed from {@link #optSeed(long)}
+         * @return this builder
+         */
+        public Builder optSharpnessProbe(SharpnessProbe probe) {
+            this.probe = probe;
+            return this;
+        }
+
+        /**
+         * @param seed seed of the default probe's random Lanczos start (default 0)
+         * @return this builder
+         */
+        public Builder optSeed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * @param preconditioner an adaptive optimiser's preconditioner, e.g. {@link AdamPreconditioner#of}
+         * @return this builder
+         */
+        public Builder optPreconditioner(Preconditioner preconditioner) {
+            this.preconditioner = preconditioner;
+            return this;
+        }
+
+        /**
+         * @param file a CSV file, created with its header at build time and appended to after every record
+         * @return this builder
+         */
+        public Builder optCsv(Path file) {
+            this.csvPath = file;
+            return this;
+        }
+
+        /**
+         * @param file a PNG chart, drawn at the end of training (and on divergence)
+         * @return this builder
+         */
+        public Builder optChart(Path file) {
+            this.chartPath = file;
+            return this;
+        }
+
+        /**
+         * @param title the chart's title
+         * @return this builder
+         */
+        public Builder optChartTitle(String title) {
+            this.chartTitle = title;
+            return this;
+        }
+
+        /**
+         * @param useMetrics add each record to the trainer's DJL metrics when it has some (default true)
+         * @return this builder
+         */
+        public Builder optMetrics(boolean useMetrics) {
+            this.useMetrics = useMetrics;
+            return this;
+        }
+
+        /**
+         * @param sink another receiver of every record
+         * @return this builder
+         */
+        public Builder addSink(RecordSink sink) {
+            sinks.add(Objects.requireNonNull(sink, "sink"));
+            return this;
+        }
+
+        /**
+         * @param detector the edge-of-stability detector (default: {@code EdgeOfStabilityDetector.builder().build()})
+         * @return this builder
+         */
+        public Builder optDetector(EdgeOfStabilityDetector detector) {
+            this.detector = detector;
+            return this;
+        }
+
+        /**
+         * @param hook called on divergence instead of throwing {@link TrainingDivergedException}; the listener
+         *     then stops measuring
+         * @return this builder
+         */
+        public Builder optOnDivergence(Consumer<EosEvent> hook) {
+            this.onDivergence = hook;
+            return this;
+        }
+
+        /**
+         * @param fraction skip scheduled measurements while the monitor's time exceeds this fraction of the
+         *     training time (e.g. 0.05); 0 (default) measures on schedule whatever it costs
+         * @return this builder
+         */
+        public Builder optMaxOverhead(double fraction) {
+            if (!(fraction >= 0) || Double.isInfinite(fraction)) {
+                throw new IllegalArgumentException("the overhead budget must be a finite fraction >= 0, got " + fraction);
+            }
+            this.maxOverhead = fraction;
+            return this;
+        }
+
+        /**
+         * @param check sum the predictions every step to catch NaN/inf early (default true)
+         * @return this builder
+         */
+        public Builder optCheckPredictions(boolean check) {
+            this.checkPredictions = check;
+            return this;
+        }
+
+        /**
+         * @param training evaluate the probe loss in training mode (dropout, batch statistics); default false
+         * @return this builder
+         */
+        public Builder optTrainingMode(boolean training) {
+            this.trainingMode = training;
+            return this;
+        }
+
+        /**
+         * @param include which parameters (by name) the Hessian is taken over (default all trainable)
+         * @return this builder
+         */
+        public Builder optParameters(Predicate<String> include) {
+            this.parameterFilter = Objects.requireNonNull(include, "include");
+            return this;
+        }
+
+        /**
+         * @return the listener
+         * @throws IllegalArgumentException if no learning rate is given or the tracker's first value is not
+         *     positive
+         */
+        public SharpnessListener build() {
+            if (learningRate == null) {
+                throw new IllegalArgumentException("the monitor needs the learning rate to compare lambda_max with"
+                        + " 2/eta, and DJL does not expose the optimizer's: call optLearningRate(eta) or"
+                        + " optLearningRateTracker(tracker) with the optimizer's tracker");
+            }
+            float first = learningRate.getNewValue(1);
+            if (!(first > 0) || Float.isInfinite(first)) {
+                throw new IllegalArgumentException("the learning-rate tracker returned " + first + " at update 1:"
+                        + " the stability threshold 2/eta needs a positive finite learning rate");
+            }
+            return new SharpnessListener(this);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package dev.minima.monitor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Model;
+import ai.djl.metric.Metric;
+import ai.djl.metric.Metrics;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.EasyTrain;
+import ai.djl.training.Trainer;
+import ai.djl.training.dataset.ArrayDataset;
+import ai.djl.training.listener.TrainingListener;
+import dev.minima.TestModels;
+import dev.minima.curvature.ParameterSpace;
+import dev.minima.curvature.Vectors;
+import dev.minima.loss.Losses;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The listener inside DJL's own {@code EasyTrain.fit}, unchanged: records on schedule (every k steps and at
+ * epoch ends, probe sampled from the first batches), the same numbers in the trainer's DJL Metrics and in the
+ * CSV, a PNG at {@code trainer.close()}, and training bit-for-bit identical to a run without the listener
+ * (so the pending {@code .grad} and the parameters are untouched).
+ */
+class EasyTrainIntegrationTest {
+
+    private static int threads;
+
+    @BeforeAll
+    static void oneThread() {
+        threads = MonitorFixtures.singleThread();
+    }
+
+    @AfterAll
+    static void restore() {
+        MonitorFixtures.restoreThreads(threads);
+    }
+
+    @Test
+    void worksUnchangedInsideEasyTrainFit(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("sharpness.csv");
+        Path png = dir.resolve("sharpness.png");
+        SharpnessListener monitor = SharpnessListener.builder().optEvery(3).optLearningRate(0.05)
+                .optProbeSample(40, 7).optCsv(csv).optChart(png).build();
+        Metrics metrics = new Metrics();
+        float[] with = train(monitor, metrics);
+        float[] without = train(null, null);
+        assertArrayEquals(without, with, "the monitor must not change training in any bit");
+
+        List<SharpnessRecord> records = monitor.records();
+        // 4 batches per epoch, 2 epochs; probe complete after 3 batches (48 >= 40 examples)
+        assertEquals(List.of(2L, 3L, 4L, 6L, 8L), records.stream().map(SharpnessRecord::step).toList());
+        assertEquals(List.of(SharpnessRecord.Trigger.STEP, SharpnessRecord.Trigger.STEP, SharpnessRecord.Trigger.EPOCH,
+                SharpnessRecord.Trigger.STEP, SharpnessRecord.Trigger.EPOCH),
+                records.stream().map(SharpnessRecord::trigger).toList());
+        assertEquals(List.of(0, 0, 0, 1, 1), records.stream().map(SharpnessRecord::epoch).toList());
+
+        List<Metric> lambda = metrics.getMetric(MetricsRecorder.LAMBDA_MAX);
+        assertEquals(records.size(), lambda.size());
+        for (int i = 0; i < records.size(); i++) {
+            assertEquals(records.get(i).lambdaMax(), lambda.get(i).getValue().doubleValue());
+            assertTrue(records.get(i).lambdaMax() > 0);
+        }
+        assertEquals(records.size(), metrics.getMetric(MetricsRecorder.RATIO).size());
+
+        List<String> lines = Files.readAllLines(csv);
+        assertEquals(CsvRecorder.HEADER, lines.get(0));
+        assertEquals(records.size() + 1, lines.size());
+        for (int i = 0; i < records.size(); i++) {
+            assertEquals(CsvRecorder.line(records.get(i)), lines.get(i + 1));
+        }
+        byte[] head = Files.readAllBytes(png);
+        assertTrue(head.length > 1000);
+        assertEquals((byte) 0x89, head[0]);
+        assertEquals('P', head[1]);
+        assertEquals('N', head[2]);
+        assertEquals('G', head[3]);
+        try (var files = Files.list(dir)) {
+            assertTrue(files.noneMatch(p -> p.toString().endsWith(".tmp")), "no temporary file left behind");
+        }
+    }
+
+    /** Trains a 4-16-1 tanh MLP for 2 epochs with EasyTrain.fit and returns the final parameters. */
+    private static float[] train(TrainingListener listener, Metrics metrics) throws Exception {
+        try (NDManager m = NDManager.newBaseManager(); Model model = Model.newInstance("fit")) {
+            NDArray x = TestModels.normal(m, 1, 64, 4, DataType.FLOAT32);
+            NDArray y = x.sum(new int[] {1}, true).tanh();
+            ArrayDataset data = new ArrayDataset.Builder().setData(x).optLabels(y).setSampling(16, false).build();
+            model.setBlock(new SequentialBlock().add(Linear.builder().setUnits(16).build()).add(Activation::tanh)
+                    .add(Linear.builder().setUnits(1).build()));
+            MonitorFixtures.seed(9);
+            TrainingListener[] listeners = listener == null ? new TrainingListener[0] : new TrainingListener[] {listener};
+            float[] out;
+            try (Trainer trainer = MonitorFixtures.sgdTrainer(model, Losses.halfMse(), 0.05, new Shape(1, 4),
+                    listeners)) {
+                if (metrics != null) {
+                    trainer.setMetrics(metrics);
+                }
+                EasyTrain.fit(trainer, 2, data, null);
+                NDArray flat = ParameterSpace.of(model.getBlock()).values(m);
+                out = flat.toFloatArray();
+            }
+            return out;
+        }
+    }
+
+    @Test
+    void probeSampleIsASeededChoiceOfTheFirstBatches() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ProbeSampler sampler = new ProbeSampler(40, 7, m);
+            for (int b = 0; b < 3; b++) {
+                NDArray rows = m.arange(16f * b, 16f * (b + 1)).reshape(16, 1);
+                sampler.offer(new NDList(rows), new NDList(rows.mul(2)));
+                assertEquals(b == 2, sampler.ready());
+            }
+            long[] expected = ProbeSampler.choose(48, 40, 7);
+            float[] xs = sampler.probe()[0].get(0).toFloatArray();
+            float[] ys = sampler.probe()[1].get(0).toFloatArray();
+            assertEquals(40, xs.length);
+            for (int i = 0; i < 40; i++) {
+                assertEquals(expected[i], xs[i]);
+                assertEquals(2 * expected[i], ys[i]);
+            }
+            assertArrayEquals(expected, ProbeSampler.choose(48, 40, 7), "same seed, same choice");
+        }
+    }
+}
