@@ -9,6 +9,7 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.EasyTrain;
+import ai.djl.metric.Metrics;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.training.dataset.BatchSampler;
@@ -20,6 +21,8 @@ import dev.minima.data.MnistArrays;
 import dev.minima.data.SeededShuffle;
 import dev.minima.demos.support.CsvTable;
 import dev.minima.loss.Losses;
+import dev.minima.monitor.SharpnessListener;
+import dev.minima.monitor.SharpnessRecord;
 import dev.minima.loss.MinimaLoss;
 import dev.minima.sam.SamStep;
 import dev.minima.sam.SharpnessAware;
@@ -128,6 +131,7 @@ public final class TenClassComparison {
             long start;
             try (Trainer trainer = model.newTrainer(config)) {
                 trainer.initialize(new Shape(settings.batch(), PIXELS));
+                trainer.setMetrics(new Metrics()); // the monitor's records also land in DJL's metrics
                 // identical initial weights for both runs: PyTorch's nn.Linear default, drawn from the seed
                 Initializers.apply(ParameterSpace.of(block), Initializers.Scheme.TORCH_DEFAULT, 1, settings.seed());
                 logger.info("10-class {}: {} images, {} epochs, lr {}{}", name, x.getShape().get(0), settings.epochs(),
@@ -157,16 +161,37 @@ public final class TenClassComparison {
     }
 
     /**
-     * MONITOR HOOK, the one place where the edge-of-stability monitor is attached to both runs; its series
-     * become {@code sharpness-10class.csv} and {@code sharpness-10class.png} (λ_max vs step with the 2/η line).
-     * {@code dev.minima.monitor.SharpnessListener} is not in main yet; when it is, build here {@code
-     * SharpnessListener.builder().optEvery(settings.monitorEvery()).optLearningRate(settings.learningRate())
-     * .optLoss(Losses.softmaxCrossEntropy()).optProbe(xProbe, yProbe).optSeed(settings.seed()).optCsv(outDir
-     * .resolve("sharpness-" + name + ".csv")).build()} and return it with a series read from {@code records()}
-     * ({@code step()}, {@code lambdaMax()}). Until then no listener is attached and no series is written.
+     * The one place where the edge-of-stability monitor is attached to both runs: a {@link SharpnessListener}
+     * measuring λ_max (warm-started Lanczos) on the probe every {@code monitorEvery} steps, recorded to the
+     * trainer's metrics and to {@code sharpness-<run>-monitor.csv}; its series become {@code
+     * sharpness-10class.csv} and {@code sharpness-10class.png}.
      */
     private Optional<Monitor> monitor(String name, NDArray xProbe, NDArray yProbe, Path outDir) {
-        return Optional.empty();
+        SharpnessListener listener = SharpnessListener.builder()
+                .optEvery(settings.monitorEvery())
+                .optLearningRate(settings.learningRate())
+                .optLoss(Losses.softmaxCrossEntropy())
+                .optProbe(xProbe, yProbe)
+                .optSeed(settings.seed())
+                .optCsv(outDir.resolve("sharpness-" + name + "-monitor.csv"))
+                .build();
+        return Optional.of(new Monitor() {
+            @Override
+            public TrainingListener listener() {
+                return listener;
+            }
+
+            @Override
+            public double[][] series() {
+                List<SharpnessRecord> records = listener.records();
+                double[][] out = new double[2][records.size()];
+                for (int i = 0; i < records.size(); i++) {
+                    out[0][i] = records.get(i).step();
+                    out[1][i] = records.get(i).lambdaMax();
+                }
+                return out;
+            }
+        });
     }
 
     static double accuracy(float[] logits, int[] labels) {
