@@ -15,6 +15,7 @@ final class Subcommands {
                 new BenchCommand(),
                 new DeepLinearCommand(),
                 new UnivariateSweepCommand(),
-                new MultivariateSweepCommand());
+                new MultivariateSweepCommand(),
+                new SamXorCommand());
     }
 }
