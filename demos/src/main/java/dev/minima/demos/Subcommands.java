@@ -17,6 +17,7 @@ final class Subcommands {
                 new UnivariateSweepCommand(),
                 new MultivariateSweepCommand(),
                 new MnistDenoise(),
-                new MnistClassify());
+                new MnistClassify(),
+                new SamXorCommand());
     }
 }

@@ -1,0 +1,162 @@
+package dev.minima.demos.samxor;
+
+import dev.minima.demos.support.Report;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Sets paper 004's claims about its three scenarios (Figures 1, 4, 6; formulas.md §4) beside what the runs
+ * measured, with plain verdicts. Thresholds are fixed here, before looking at any run:
+ *
+ * <ul>
+ *   <li>"near-perfect" generalisation: test accuracy ≥ {@value #NEAR_PERFECT};
+ *   <li>"at the flattest trace": within {@value #FLAT_TOLERANCE} (relative) of the scenario's minimum over
+ *       interpolating networks;
+ *   <li>one accuracy "worse" than another: lower by more than three binomial standard errors of the difference
+ *       on the test set, 3·sqrt(p₁(1−p₁)/m + p₂(1−p₂)/m).
+ * </ul>
+ */
+public final class SamXorClaims {
+
+    /** Test accuracy counted as near-perfect generalisation. */
+    public static final double NEAR_PERFECT = 0.95;
+    /** Relative distance to the flattest trace counted as "at the flattest trace". */
+    public static final double FLAT_TOLERANCE = 0.10;
+    /** The epoch after which 004 Figure 4 sees 1-SAM's test accuracy decline (scenario II). */
+    public static final long DECLINE_EPOCH = 4000;
+
+    private final Map<Scenario, Map<Method, RunResult>> runs;
+    private final int testSize;
+    private final Map<String, Object> checks = new LinkedHashMap<>();
+
+    /**
+     * @param runs the finished runs by scenario and method
+     * @param testSize the number of test points m
+     */
+    public SamXorClaims(Map<Scenario, Map<Method, RunResult>> runs, int testSize) {
+        this.runs = runs;
+        this.testSize = testSize;
+    }
+
+    /** @return the verdicts as booleans by name, for summary.json */
+    public Map<String, Object> checks() {
+        return checks;
+    }
+
+    /**
+     * @param p an accuracy
+     * @param testSize the number of test points
+     * @return its binomial standard error sqrt(p(1 − p)/m)
+     */
+    public static double standardError(double p, int testSize) {
+        return Math.sqrt(Math.max(p * (1 - p), 0) / testSize);
+    }
+
+    /**
+     * Adds every claim whose runs exist to the report.
+     *
+     * @param report the report
+     */
+    public void addTo(Report report) {
+        RunResult samI = run(Scenario.I, Method.ONE_SAM);
+        RunResult gdI = run(Scenario.I, Method.GD_WD);
+        RunResult samII = run(Scenario.II, Method.ONE_SAM);
+        RunResult gdII = run(Scenario.II, Method.GD_WD);
+        RunResult samIII = run(Scenario.III, Method.ONE_SAM);
+        for (RunResult r : new RunResult[] {samI, gdI}) {
+            if (r != null) {
+                boolean ok = generalises(r);
+                checks.put("I_" + key(r) + "_near_perfect", ok);
+                report.claim("Scenario I (Fig. 1): " + r.plan().method().label() + " on 2-MLP-No-Bias reaches perfect"
+                        + " generalisation", describe(r), ok);
+            }
+        }
+        if (gdI != null) {
+            double max = gdI.points().stream().mapToDouble(EvalPoint::trace).max().orElse(Double.NaN);
+            boolean falls = gdI.last().trace() < max;
+            checks.put("I_gd_trace_falls", falls);
+            report.claim("Scenario I (Fig. 1 caption): under GD+WD the sharpness (trace) decreases through training",
+                    String.format(Locale.ROOT, "trace peaked at %s, ends at %s", fmt(max), fmt(gdI.last().trace())),
+                    falls);
+        }
+        if (samII != null) {
+            boolean flat = atFlattest(samII);
+            checks.put("II_sam_at_flattest", flat);
+            report.claim("Scenario II (Fig. 4): 1-SAM on 2-MLP-Bias reaches the flattest trace 4√(d+1)",
+                    String.format(Locale.ROOT, "Tr %s vs flattest %s (%+.1f%%), training MSE %s after %d epochs",
+                            fmt(samII.last().trace()), fmt(samII.flattestTrace()),
+                            100 * (samII.last().trace() / samII.flattestTrace() - 1), fmt(samII.last().trainLoss()),
+                            samII.last().epoch()), flat);
+        }
+        if (samII != null && gdII != null) {
+            double a = samII.last().testAccuracy();
+            double b = gdII.last().testAccuracy();
+            double margin = 3 * Math.hypot(standardError(a, testSize), standardError(b, testSize));
+            boolean worse = a < b - margin;
+            checks.put("II_sam_generalises_worse", worse);
+            report.claim("Scenario II (Fig. 4): 1-SAM's flatter minimum generalises worse than GD+WD's",
+                    String.format(Locale.ROOT, "test accuracy 1-SAM %.3f vs GD+WD %.3f (3 SE of the difference:"
+                            + " %.3f)", a, b, margin), worse);
+            boolean flatter = samII.last().trace() < gdII.last().trace();
+            checks.put("II_sam_flatter_than_gd", flatter);
+            report.claim("Scenario II (Fig. 4): the minimum reached by 1-SAM is flatter than GD+WD's",
+                    "Tr 1-SAM " + fmt(samII.last().trace()) + " vs GD+WD " + fmt(gdII.last().trace()), flatter);
+        }
+        if (samII != null && samII.last().epoch() > DECLINE_EPOCH) {
+            EvalPoint best = samII.bestAccuracy();
+            double end = samII.last().testAccuracy();
+            boolean declines = best.epoch() < samII.last().epoch()
+                    && end < best.testAccuracy() - 3 * Math.sqrt(2) * standardError(best.testAccuracy(), testSize);
+            checks.put("II_sam_accuracy_declines", declines);
+            report.claim("Scenario II (Fig. 4): 1-SAM's test accuracy starts to decline after about 4000 epochs",
+                    String.format(Locale.ROOT, "best %.3f at epoch %d, final %.3f at epoch %d", best.testAccuracy(),
+                            best.epoch(), end, samII.last().epoch()), declines);
+        }
+        if (samIII != null) {
+            boolean ok = generalises(samIII);
+            checks.put("III_sam_near_perfect", ok);
+            report.claim("Scenario III (Fig. 6): 1-SAM on 2-MLP-Sim-LN generalises almost perfectly, although flattest"
+                    + " memorisers exist", describe(samIII), ok);
+            boolean flat = atFlattest(samIII);
+            checks.put("III_sam_at_flattest", flat);
+            report.claim("Scenario III (004 Prop. 5.2, Fig. 6): the solution 1-SAM finds is (near) a flattest one,"
+                    + " Tr = 2",
+                    String.format(Locale.ROOT, "Gauss–Newton trace %s vs flattest %s, training MSE %s",
+                            fmt(samIII.last().trace()), fmt(samIII.flattestTrace()), fmt(samIII.last().trainLoss())),
+                    flat);
+        }
+    }
+
+    private RunResult run(Scenario s, Method m) {
+        Map<Method, RunResult> byMethod = runs.get(s);
+        return byMethod == null ? null : byMethod.get(m);
+    }
+
+    private static boolean generalises(RunResult r) {
+        return !r.diverged() && r.last().testAccuracy() >= NEAR_PERFECT;
+    }
+
+    private static boolean atFlattest(RunResult r) {
+        return !r.diverged() && Math.abs(r.last().trace() / r.flattestTrace() - 1) <= FLAT_TOLERANCE;
+    }
+
+    private static String key(RunResult r) {
+        return r.plan().method() == Method.ONE_SAM ? "sam" : "gd";
+    }
+
+    private String describe(RunResult r) {
+        EvalPoint p = r.last();
+        return String.format(Locale.ROOT, "test accuracy %.3f ± %.3f after %d epochs (training MSE %s, trace %s)%s",
+                p.testAccuracy(), standardError(p.testAccuracy(), testSize), p.epoch(), fmt(p.trainLoss()),
+                fmt(p.trace()), r.diverged() ? ", diverged" : "");
+    }
+
+    /**
+     * @param v a number
+     * @return it with four significant digits
+     */
+    public static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.4g", v);
+    }
+}
