@@ -37,7 +37,8 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Paper 002 (stable minima of shallow ReLU nets): MNIST 0-vs-1, SGD over a grid of step sizes; lambda_max"
-                    + " vs 2/eta and 1 + 2 S_theta, bias norm and validation accuracy vs eta."
+                    + " vs 2/eta and 1 + 2 S_theta, bias norm and validation accuracy vs eta; then 10-class SGD vs SAM"
+                    + " with the sharpness monitor attached."
         })
 public final class MnistClassify extends DemoCommand {
 
