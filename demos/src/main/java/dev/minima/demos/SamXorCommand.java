@@ -3,6 +3,7 @@ package dev.minima.demos;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.minima.data.XorData;
+import dev.minima.demos.samxor.CpuClock;
 import dev.minima.demos.samxor.EvalPoint;
 import dev.minima.demos.samxor.Method;
 import dev.minima.demos.samxor.RunPlan;
@@ -38,7 +39,7 @@ import picocli.CommandLine.Option;
 public final class SamXorCommand extends DemoCommand {
 
     @Option(names = "--full", description = "Paper scale (Table 2: 1e5 epochs of GD+WD, 1e5 to 6e5 epochs of 1-SAM;"
-            + " days on a CPU). Default: quick mode (minutes).")
+            + " about 10 CPU hours). Default: quick mode (about 4 CPU minutes).")
     boolean full;
 
     @Option(names = "--scenarios", split = ",", description = "Scenarios to run, of I, II, III (default: all).")
@@ -63,8 +64,9 @@ public final class SamXorCommand extends DemoCommand {
     @Option(names = "--gd-epochs", description = "GD+WD epochs = full-batch steps (quick 20000, full 1e5).")
     Long gdEpochs;
 
-    @Option(names = "--evals", description = "Evaluations per run besides the initial one (default: ${DEFAULT-VALUE}).")
-    int evals = 50;
+    @Option(names = "--evals", description = "Evaluations per run, evenly spaced (quick 50, full 200), plus the initial"
+            + " network and epochs 1, 2, 5, 10, … before the first of them.")
+    Integer evals;
 
     @Option(names = "--sim-ln", description = "Scenario III's 1-SAM recipe: capped (Fig. 6b: ‖[W₁, b₁]‖ ≤ cap, lr 0.01,"
             + " ρ 0.1/0.5/1 for 500 epochs each) or uncapped (Fig. 6a: lr 0.1, ρ 0.1, first layer initialised ×0.01)"
@@ -107,7 +109,8 @@ public final class SamXorCommand extends DemoCommand {
         check(dimension >= 2, "--d must be at least 2 (the label is x₁x₂), got " + dimension);
         check(n >= 2, "--n must be at least 2, got " + n);
         check(width >= 1 && testSize >= 1, "--width and --test-size must be positive");
-        check(evals >= 1, "--evals must be at least 1, got " + evals);
+        int evalCount = evals != null ? evals : full ? 200 : 50;
+        check(evalCount >= 1, "--evals must be at least 1, got " + evalCount);
         check(samEpochs == null || samEpochs >= 1, "--sam-epochs must be at least 1");
         check(gdEpochs == null || gdEpochs >= 1, "--gd-epochs must be at least 1");
         check(normCap > 0, "--norm-cap must be positive, got " + normCap);
@@ -116,14 +119,14 @@ public final class SamXorCommand extends DemoCommand {
         XorData train = XorData.builder().setDimension(dimension).setSize(n).optSeed(root.nextLong()).build();
         XorData test = XorData.builder().setDimension(dimension).setSize(testSize).optSeed(root.nextLong()).build();
         List<RunPlan> plans = new ArrayList<>();
-        Map<Scenario, int[]> initSeeds = new EnumMap<>(Scenario.class);
+        Map<Scenario, Integer> initSeeds = new EnumMap<>(Scenario.class);
         Map<Scenario, Long> orderSeeds = new EnumMap<>(Scenario.class);
         for (Scenario s : Scenario.values()) { // seeds drawn for every scenario, so a subset reproduces the same runs
-            initSeeds.put(s, new int[] {root.nextInt(1 << 30)});
+            initSeeds.put(s, root.nextInt(1 << 30));
             orderSeeds.put(s, root.nextLong());
             if (chosen.contains(s)) {
-                plans.add(samPlan(s, capped));
-                plans.add(gdPlan(s, capped));
+                plans.add(samPlan(s, capped, evalCount));
+                plans.add(gdPlan(s, capped, evalCount));
             }
         }
         long totalSteps = 0;
@@ -144,9 +147,8 @@ public final class SamXorCommand extends DemoCommand {
                 "train_loss", "trace", "trace_floor", "trace_lower_bound", "test_accuracy", "first_layer_norm",
                 "cpu_seconds"))) {
             for (RunPlan plan : plans) {
-                double flattest = Double.NaN;
                 long perEpoch = n / plan.batchSize();
-                RunResult r = training.run(plan, train, test, initSeeds.get(plan.scenario())[0],
+                RunResult r = training.run(plan, train, test, initSeeds.get(plan.scenario()),
                         orderSeeds.get(plan.scenario()), (pl, p) -> {
                             csv.row(pl.scenario().name(), pl.method().label(), p.epoch(), p.trainLoss(), p.trace(),
                                     p.traceFloor(), lowerBound(pl.scenario()), p.testAccuracy(), p.firstLayerNorm(),
@@ -194,7 +196,7 @@ public final class SamXorCommand extends DemoCommand {
         config.put("sim_ln", capped ? "capped" : "uncapped");
         config.put("norm_cap", normCap);
         config.put("epsilon", epsilon);
-        config.put("evals", evals);
+        config.put("evals", evalCount);
         config.put("threads", threads);
         config.put("loss", "MSE (1/n) Σ (f(x_i) − y_i)², no ½");
         summary.put("config", config);
@@ -210,6 +212,7 @@ public final class SamXorCommand extends DemoCommand {
         summary.put("checks", claims.checks());
         summary.put("disagreements", report.disagreements());
         summary.put("cpu_seconds", cpu);
+        summary.put("process_cpu_seconds", CpuClock.seconds());
         summary.put("files", files);
         logger.info("sam-xor: {} runs in {} CPU s; report: {} claims differ", rows.size(), SamXorClaims.fmt(cpu),
                 report.disagreements());
@@ -232,7 +235,7 @@ public final class SamXorCommand extends DemoCommand {
     }
 
     /** Table 2's 1-SAM rows, scaled to the quick budget or to --sam-epochs. */
-    RunPlan samPlan(Scenario s, boolean capped) {
+    RunPlan samPlan(Scenario s, boolean capped, int evalCount) {
         List<Phase> table2;
         long quick;
         double cap = 0;
@@ -260,19 +263,15 @@ public final class SamXorCommand extends DemoCommand {
         }
         long total = samEpochs != null ? samEpochs : full ? sum(table2) : quick;
         List<Phase> phases = scale(table2, total);
-        return new RunPlan(s, Method.ONE_SAM, phases, 0f, 1, cap, initScale, every(total));
+        return new RunPlan(s, Method.ONE_SAM, phases, 0f, 1, cap, initScale, Math.max(1, total / evalCount));
     }
 
     /** Table 2's GD+WD rows (Figures 1a, 4a; none for Sim-LN, where the same recipe is run as a baseline). */
-    RunPlan gdPlan(Scenario s, boolean capped) {
+    RunPlan gdPlan(Scenario s, boolean capped, int evalCount) {
         long total = gdEpochs != null ? gdEpochs : full ? 100_000 : 20_000;
         double initScale = s == Scenario.III && !capped ? 0.01 : 1;
         return new RunPlan(s, Method.GD_WD, List.of(new Phase(GD_LR, 0, total)), GD_WEIGHT_DECAY, n, 0, initScale,
-                every(total));
-    }
-
-    private long every(long total) {
-        return Math.max(1, total / evals);
+                Math.max(1, total / evalCount));
     }
 
     private static long sum(List<Phase> phases) {
@@ -349,7 +348,7 @@ public final class SamXorCommand extends DemoCommand {
         report.intro(String.format(Locale.ROOT, "Mode: %s. P_xor: x uniform on {−1, 1}^%d, y = x₁x₂; n = %d training"
                 + " points, %d fresh test points (seeded, --seed %d); width %d; loss MSE (1/n) Σ (f − y)² (no ½); float32"
                 + " DJL models trained with DJL SGD, 1-SAM through Minima's SamStep at batch 1 (a new seeded order each"
-                + " epoch), GD+WD at batch n with lr %.3g and weight decay %.3g (update lr·(g + wd·θ)).",
+                + " epoch), GD+WD at batch n with lr %s and weight decay %s (update lr·(g + wd·θ)).",
                 full ? "full (Table 2)" : "quick", dimension, n, testSize, seed, width, GD_LR, GD_WEIGHT_DECAY));
         report.intro(table(results));
         claims.addTo(report);
@@ -387,8 +386,10 @@ public final class SamXorCommand extends DemoCommand {
                     + ". Use --full for Table 2.");
         }
         report.note(moving.isEmpty()
-                ? "Every run's trace changed by less than 2% over the last quarter of its epochs."
-                : "Not settled: the trace still changed by more than 2% over the last quarter of the run in "
+                ? "Every run has settled: its mean trace over the last quarter of the epochs is within 2% of the mean"
+                        + " over the third quarter."
+                : "Not settled: the mean trace over the last quarter of the epochs differs by more than 2% from the"
+                        + " mean over the third quarter in "
                         + String.join(", ", moving) + "; those numbers are snapshots of a moving run, not end points.");
         RunResult samII = results.getOrDefault(Scenario.II, Map.of()).get(Method.ONE_SAM);
         if (samII != null && samII.last().epoch() <= SamXorClaims.DECLINE_EPOCH) {
@@ -400,15 +401,17 @@ public final class SamXorCommand extends DemoCommand {
 
     private static String table(Map<Scenario, Map<Method, RunResult>> results) {
         StringBuilder sb = new StringBuilder("| scenario | method | epochs | training MSE | trace | flattest | test"
-                + " accuracy | best accuracy (epoch) | ‖[W₁, b₁]‖ | CPU s |\n|---|---|---|---|---|---|---|---|---|---|\n");
+                + " accuracy | best accuracy (epoch) | ‖[W₁, b₁]‖ | trace change, last quarter | CPU s |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Map<Method, RunResult> byMethod : results.values()) {
             for (RunResult r : byMethod.values()) {
                 EvalPoint p = r.last();
                 EvalPoint b = r.bestAccuracy();
-                sb.append(String.format(Locale.ROOT, "| %s (%s) | %s | %d | %.3g | %.4g | %.4g | %.3f | %.3f (%d) | %.3g |"
-                        + " %.0f |%n", r.plan().scenario(), r.plan().scenario().architecture(),
+                sb.append(String.format(Locale.ROOT, "| %s (%s) | %s | %d | %.3g | %.4g | %.4g | %.4f | %.4f (%d) | %.3g |"
+                        + " %+.1f%% | %.0f |%n", r.plan().scenario(), r.plan().scenario().architecture(),
                         r.plan().method().label(), p.epoch(), p.trainLoss(), p.trace(), r.flattestTrace(),
-                        p.testAccuracy(), b.testAccuracy(), b.epoch(), p.firstLayerNorm(), r.cpuSeconds()));
+                        p.testAccuracy(), b.testAccuracy(), b.epoch(), p.firstLayerNorm(),
+                        100 * r.lastQuarterTraceChange(), r.cpuSeconds()));
             }
         }
         return sb.toString().trim();

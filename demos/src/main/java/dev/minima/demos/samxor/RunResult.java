@@ -63,10 +63,30 @@ public record RunResult(RunPlan plan, List<EvalPoint> points, double flattestTra
         return last();
     }
 
-    /** @return the relative change of the trace over the last quarter of the run (NaN if too few points) */
+    /**
+     * How much the trace still moves at the end: the mean trace over the evaluations in the last quarter of the
+     * epochs against the mean over the third quarter (means, because 1-SAM's trace jitters from one evaluation
+     * to the next).
+     *
+     * @return the relative change, or NaN if either quarter has no evaluation
+     */
     public double lastQuarterTraceChange() {
-        EvalPoint from = atOrAfter(last().epoch() * 3 / 4);
-        return from == last() ? Double.NaN : last().trace() / from.trace() - 1;
+        long end = last().epoch();
+        double third = meanTrace(end / 2, end * 3 / 4);
+        double fourth = meanTrace(end * 3 / 4, end + 1);
+        return fourth / third - 1;
+    }
+
+    private double meanTrace(long from, long to) {
+        double sum = 0;
+        int count = 0;
+        for (EvalPoint p : points) {
+            if (p.epoch() >= from && p.epoch() < to) {
+                sum += p.trace();
+                count++;
+            }
+        }
+        return count == 0 ? Double.NaN : sum / count;
     }
 
     /** @return the smallest trace seen after the initial network (the initial one if nothing else) */

@@ -96,8 +96,8 @@ public final class SamXorClaims {
             boolean worse = a < b - margin;
             checks.put("II_sam_generalises_worse", worse);
             report.claim("Scenario II (Fig. 4): 1-SAM's flatter minimum generalises worse than GD+WD's",
-                    String.format(Locale.ROOT, "test accuracy 1-SAM %.3f vs GD+WD %.3f (3 SE of the difference:"
-                            + " %.3f)", a, b, margin), worse);
+                    String.format(Locale.ROOT, "test accuracy 1-SAM %.4f vs GD+WD %.4f (3 SE of the difference:"
+                            + " %.4f)", a, b, margin), worse);
             boolean flatter = samII.last().trace() < gdII.last().trace();
             checks.put("II_sam_flatter_than_gd", flatter);
             report.claim("Scenario II (Fig. 4): the minimum reached by 1-SAM is flatter than GD+WD's",
@@ -110,7 +110,7 @@ public final class SamXorClaims {
                     && end < best.testAccuracy() - 3 * Math.sqrt(2) * standardError(best.testAccuracy(), testSize);
             checks.put("II_sam_accuracy_declines", declines);
             report.claim("Scenario II (Fig. 4): 1-SAM's test accuracy starts to decline after about 4000 epochs",
-                    String.format(Locale.ROOT, "best %.3f at epoch %d, final %.3f at epoch %d", best.testAccuracy(),
+                    String.format(Locale.ROOT, "best %.4f at epoch %d, final %.4f at epoch %d", best.testAccuracy(),
                             best.epoch(), end, samII.last().epoch()), declines);
         }
         if (samIII != null) {
@@ -147,7 +147,7 @@ public final class SamXorClaims {
 
     private String describe(RunResult r) {
         EvalPoint p = r.last();
-        return String.format(Locale.ROOT, "test accuracy %.3f ± %.3f after %d epochs (training MSE %s, trace %s)%s",
+        return String.format(Locale.ROOT, "test accuracy %.4f ± %.4f after %d epochs (training MSE %s, trace %s)%s",
                 p.testAccuracy(), standardError(p.testAccuracy(), testSize), p.epoch(), fmt(p.trainLoss()),
                 fmt(p.trace()), r.diverged() ? ", diverged" : "");
     }
