@@ -18,6 +18,7 @@ final class Subcommands {
                 new MultivariateSweepCommand(),
                 new MnistDenoise(),
                 new MnistClassify(),
-                new SamXorCommand());
+                new SamXorCommand(),
+                new EosCommand());
     }
 }
