@@ -1,5 +1,6 @@
 package dev.minima.demos;
 
+import ai.djl.training.dataset.Dataset;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -16,6 +17,8 @@ import ai.djl.training.Trainer;
 import ai.djl.training.dataset.Batch;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import dev.minima.data.MnistArrays;
+import dev.minima.data.MnistLocalRepository;
 import dev.minima.autograd.NativeArrays;
 import dev.minima.loss.Losses;
 import dev.minima.loss.MinimaLoss;
@@ -105,7 +108,7 @@ public final class EosCommand extends DemoCommand {
     @Override
     protected Map<String, Object> execute(Path outDir) throws Exception {
         validate();
-        IdxMnist.Data mnist = IdxMnist.readTrain(IdxMnist.dataDir(data), 60_000);
+        MnistArrays mnist = MnistArrays.read(MnistLocalRepository.resolveDataDir(data), Dataset.Usage.TRAIN);
         int[] chosen = choose(mnist.size(), subset, seed);
         if (threads != null) {
             Engine.getInstance();
@@ -309,7 +312,7 @@ public final class EosCommand extends DemoCommand {
         return out;
     }
 
-    private static NDArray pixels(NDManager m, IdxMnist.Data d, int[] chosen, boolean center) {
+    private static NDArray pixels(NDManager m, MnistArrays d, int[] chosen, boolean center) {
         float[] v = new float[chosen.length * 784];
         for (int i = 0; i < chosen.length; i++) {
             System.arraycopy(d.pixels(), chosen[i] * 784, v, i * 784, 784);
@@ -330,7 +333,7 @@ public final class EosCommand extends DemoCommand {
         return NativeArrays.of(m, v, new Shape(chosen.length, 784), DataType.FLOAT32);
     }
 
-    private static NDArray oneHot(NDManager m, IdxMnist.Data d, int[] chosen) {
+    private static NDArray oneHot(NDManager m, MnistArrays d, int[] chosen) {
         float[] v = new float[chosen.length * 10];
         for (int i = 0; i < chosen.length; i++) {
             v[i * 10 + d.labels()[chosen[i]]] = 1f;
