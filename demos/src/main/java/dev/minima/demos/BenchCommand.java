@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
  * reported as ratios measured in one run.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmarks: HVP vs gradient time, Lanczos/power/Hutchinson/Hutch++ cost, memory per 1000 HVPs.")
+        description = "Benchmarks: HVP vs gradient time, Lanczos/power/Hutchinson/Hutch++ cost, memory per 1000 HVPs,"
+                + " SAM step vs SGD step, monitor overhead.")
 public final class BenchCommand extends DemoCommand {
 
     @Option(names = "--data", paramLabel = "DIR", description = "MNIST data directory (default: $MINIMA_DATA or ~/.minima/data).")
@@ -36,6 +37,9 @@ public final class BenchCommand extends DemoCommand {
     @Option(names = "--skip-sam", description = "Skip the SAM step figures.")
     private boolean skipSam;
 
+    @Option(names = "--skip-monitor", description = "Skip the monitor-overhead figure.")
+    private boolean skipMonitor;
+
     @Override
     protected String name() {
         return "bench";
@@ -53,6 +57,9 @@ public final class BenchCommand extends DemoCommand {
         out.putAll(new CurvatureBenchmark(test, images, repeats, traceSeeds, rssProducts).run());
         if (!skipSam) {
             out.putAll(SamBenchmark.run(seed));
+        }
+        if (!skipMonitor) {
+            out.putAll(MonitorOverheadBenchmark.builder().optSeed(seed).build().run().toMap());
         }
         out.forEach((k, v) -> logger.info("{} = {}", k, v));
         return out;
