@@ -1,14 +1,14 @@
 package dev.minima.monitor;
 
+import dev.minima.curvature.Hutchinson;
+import dev.minima.curvature.TraceEstimate;
 import dev.minima.curvature.SymmetricOperator;
 
 /**
  * Estimates the trace of a symmetric operator; the monitor's optional trace column goes through this
  * interface so that any estimator (Hutchinson, Hutch++) can be plugged in.
  *
- * <p>TODO(merge): when {@code dev.minima.curvature.Hutchinson} lands, {@link #hutchinson(int, long)} should
- * delegate to it: {@code op -> { TraceEstimate t = Hutchinson.builder().optSamples(n).optSeed(s).build().run(op);
- * return new Estimate(t.value(), t.standardError(), t.products()); }}.
+ * <p>{@link #hutchinson(int, long)} is the curvature package's {@link Hutchinson}; Hutch++ plugs in the same way.
  */
 @FunctionalInterface
 public interface TraceEstimator {
@@ -37,6 +37,14 @@ public interface TraceEstimator {
      * @throws IllegalArgumentException if samples &lt; 2
      */
     static TraceEstimator hutchinson(int samples, long seed) {
-        return new RademacherTrace(samples, seed);
+        if (samples < 2) {
+            throw new IllegalArgumentException(
+                    "a Hutchinson trace needs at least 2 samples for a standard error, got " + samples);
+        }
+        Hutchinson hutchinson = Hutchinson.builder().optSamples(samples).optSeed(seed).build();
+        return op -> {
+            TraceEstimate t = hutchinson.run(op);
+            return new Estimate(t.value(), t.standardError(), t.products());
+        };
     }
 }
