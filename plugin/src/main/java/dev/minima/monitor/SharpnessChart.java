@@ -43,8 +43,9 @@ public final class SharpnessChart {
         addSeries(sharp, "2/eta", records, SharpnessRecord::threshold, false);
         charts.add(sharp);
         XYChart loss = chart("probe loss", "loss");
-        boolean positive = records.stream().allMatch(r -> r.loss() > 0);
-        loss.getStyler().setYAxisLogarithmic(positive);
+        double min = records.stream().mapToDouble(SharpnessRecord::loss).filter(Double::isFinite).min().orElse(0);
+        double max = records.stream().mapToDouble(SharpnessRecord::loss).filter(Double::isFinite).max().orElse(0);
+        loss.getStyler().setYAxisLogarithmic(min > 0 && max / min >= 100); // log axis only over 2+ decades
         addSeries(loss, "loss", records, SharpnessRecord::loss, true);
         charts.add(loss);
         if (records.stream().anyMatch(r -> Double.isFinite(r.snapshot().preconditionedLambdaMax()))) {
