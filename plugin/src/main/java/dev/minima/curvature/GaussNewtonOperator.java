@@ -1,11 +1,8 @@
 package dev.minima.curvature;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import dev.minima.autograd.AutogradBridge;
 import dev.minima.autograd.GradMode;
 
 /**
@@ -30,24 +27,13 @@ import dev.minima.autograd.GradMode;
  * On a single-batch objective the three graphs are built once and retained (close the operator to free
  * them); with several batches each product runs every batch again.
  */
-public final class GaussNewtonOperator implements SymmetricOperator, AutoCloseable {
-
-    private final Objective objective;
-    private final ParameterSpace space;
-    private final AutogradBridge bridge;
-    private final boolean retainGraph;
-    private NDManager graphScope;
-    private Pieces retained;
-    private long products;
+public final class GaussNewtonOperator extends BatchedCurvatureOperator<GaussNewtonOperator.Pieces> {
 
     /** The differentiable pieces of one batch: outputs, their leaf copies, ∇_zℓ, the dummy u and Jᵀu. */
-    private record Pieces(NDList outputs, NDList leaves, NDList lossGradient, NDList dummy, NDList jtDummy) {}
+    record Pieces(NDList outputs, NDList leaves, NDList lossGradient, NDList dummy, NDList jtDummy) {}
 
     private GaussNewtonOperator(Objective objective, boolean retainGraph) {
-        this.objective = objective;
-        this.space = objective.space();
-        this.bridge = AutogradBridge.on(space.device());
-        this.retainGraph = retainGraph;
+        super(objective, retainGraph);
     }
 
     /**
@@ -59,69 +45,7 @@ public final class GaussNewtonOperator implements SymmetricOperator, AutoCloseab
     }
 
     @Override
-    public long dimension() {
-        return space.dimension();
-    }
-
-    @Override
-    public DataType dataType() {
-        return space.dataType();
-    }
-
-    @Override
-    public Device device() {
-        return space.device();
-    }
-
-    /** @return the number of products computed so far */
-    public long products() {
-        return products;
-    }
-
-    /** @return the objective */
-    public Objective objective() {
-        return objective;
-    }
-
-    @Override
-    public NDArray apply(NDArray vector) {
-        SymmetricOperator.checkVector(this, vector);
-        NDManager target = vector.getManager();
-        NDArray result;
-        try (NDManager scope = target.newSubManager()) {
-            NDList v = space.unflatten(vector.toType(dataType(), false));
-            v.attach(scope);
-            if (retainGraph) {
-                if (retained == null) {
-                    graphScope = NDManager.newBaseManager(device(), "PyTorch");
-                    retained = pieces(objective.batches().get(0), 0, graphScope);
-                }
-                result = space.flatten(product(retained, v, scope));
-            } else {
-                NDArray acc = null;
-                for (int i = 0; i < objective.batches().size(); i++) {
-                    Objective.BatchData b = objective.batches().get(i);
-                    double w = (double) b.size() / objective.size();
-                    try (NDManager s = scope.newSubManager()) {
-                        NDArray gv = space.flatten(product(pieces(b, i, s), v, s));
-                        NDArray term = gv.mul(w); // not differentiated: a Java scalar is safe here
-                        if (acc == null) {
-                            acc = term;
-                        } else {
-                            acc = acc.add(term);
-                        }
-                        acc.attach(scope);
-                    }
-                }
-                result = acc;
-            }
-            result.attach(target);
-        }
-        products++;
-        return result;
-    }
-
-    private Pieces pieces(Objective.BatchData batch, int index, NDManager scope) {
+    Pieces pieces(Objective.BatchData batch, int index, NDManager scope) {
         NDList outputs = objective.predict(batch, scope);
         NDList leaves = new NDList(outputs.size());
         NDList dummy = new NDList(outputs.size());
@@ -145,18 +69,10 @@ public final class GaussNewtonOperator implements SymmetricOperator, AutoCloseab
     }
 
     /** Jᵀ H_ℓ J v for one batch, per parameter. */
-    private NDList product(Pieces p, NDList v, NDManager scope) {
+    @Override
+    NDList product(Pieces p, NDList v, NDManager scope) {
         NDList jv = bridge.grad(p.jtDummy(), p.dummy(), v, false, scope);
         NDList hjv = bridge.grad(p.lossGradient(), p.leaves(), jv, false, scope);
         return bridge.grad(p.outputs(), space.arrays(), hjv, false, scope);
-    }
-
-    @Override
-    public void close() {
-        if (graphScope != null) {
-            graphScope.close();
-            graphScope = null;
-            retained = null;
-        }
     }
 }

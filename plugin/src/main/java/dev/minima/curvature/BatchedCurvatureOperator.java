@@ -1,0 +1,125 @@
+package dev.minima.curvature;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.minima.autograd.AutogradBridge;
+
+/**
+ * The skeleton shared by the curvature operators of an {@link Objective}: per batch, build the
+ * differentiable pieces once (a gradient graph), then multiply; with one batch the pieces are retained between
+ * products, with several every product rebuilds them batch by batch and weights each batch by its size. Every
+ * product runs in a sub-manager of the vector's manager and leaves only its result behind.
+ *
+ * @param <P> the per-batch pieces a product needs
+ */
+abstract class BatchedCurvatureOperator<P> implements SymmetricOperator, AutoCloseable {
+
+    protected final Objective objective;
+    protected final ParameterSpace space;
+    protected final AutogradBridge bridge;
+    private final boolean retainGraph;
+    private NDManager graphScope;
+    private P retained;
+    private long products;
+
+    BatchedCurvatureOperator(Objective objective, boolean retainGraph) {
+        if (retainGraph && objective.batches().size() != 1) {
+            throw new IllegalArgumentException("a retained graph needs a single-batch objective, this one has "
+                    + objective.batches().size() + " batches");
+        }
+        this.objective = objective;
+        this.space = objective.space();
+        this.bridge = AutogradBridge.on(space.device());
+        this.retainGraph = retainGraph;
+    }
+
+    /**
+     * Builds one batch's differentiable pieces.
+     *
+     * @param batch the batch
+     * @param index its index, for messages
+     * @param scope the manager the pieces live in
+     * @return the pieces
+     */
+    abstract P pieces(Objective.BatchData batch, int index, NDManager scope);
+
+    /**
+     * Multiplies one batch's operator by v.
+     *
+     * @param pieces the batch's pieces
+     * @param v the vector, per parameter
+     * @param scope the manager of the result
+     * @return the product, per parameter
+     */
+    abstract NDList product(P pieces, NDList v, NDManager scope);
+
+    @Override
+    public long dimension() {
+        return space.dimension();
+    }
+
+    @Override
+    public DataType dataType() {
+        return space.dataType();
+    }
+
+    @Override
+    public Device device() {
+        return space.device();
+    }
+
+    /** @return the number of products computed so far */
+    public long products() {
+        return products;
+    }
+
+    /** @return the objective */
+    public Objective objective() {
+        return objective;
+    }
+
+    @Override
+    public NDArray apply(NDArray vector) {
+        SymmetricOperator.checkVector(this, vector);
+        NDManager target = vector.getManager();
+        NDArray result;
+        try (NDManager scope = target.newSubManager()) {
+            NDList v = space.unflatten(vector.toType(dataType(), false));
+            v.attach(scope);
+            if (retainGraph) {
+                if (retained == null) {
+                    graphScope = NDManager.newBaseManager(device(), "PyTorch");
+                    retained = pieces(objective.batches().get(0), 0, graphScope);
+                }
+                result = space.flatten(product(retained, v, scope));
+            } else {
+                NDArray acc = null;
+                for (int i = 0; i < objective.batches().size(); i++) {
+                    Objective.BatchData b = objective.batches().get(i);
+                    double w = (double) b.size() / objective.size();
+                    try (NDManager s = scope.newSubManager()) {
+                        NDArray term = space.flatten(product(pieces(b, i, s), v, s)).mul(w); // not differentiated
+                        acc = acc == null ? term : acc.add(term);
+                        acc.attach(scope);
+                    }
+                }
+                result = acc;
+            }
+            result.attach(target);
+        }
+        products++;
+        return result;
+    }
+
+    @Override
+    public void close() {
+        if (graphScope != null) {
+            graphScope.close();
+            graphScope = null;
+            retained = null;
+        }
+    }
+}
