@@ -3,11 +3,14 @@ package dev.minima.demos;
 import ai.djl.training.dataset.Dataset;
 import dev.minima.data.MnistArrays;
 import dev.minima.data.MnistLocalRepository;
+import dev.minima.demos.support.Checks;
+import dev.minima.demos.support.MnistDataOption;
 import dev.minima.sam.SamBenchmark;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -19,8 +22,8 @@ import picocli.CommandLine.Option;
                 + " SAM step vs SGD step, monitor overhead.")
 public final class BenchCommand extends DemoCommand {
 
-    @Option(names = "--data", paramLabel = "DIR", description = "MNIST data directory (default: $MINIMA_DATA or ~/.minima/data).")
-    private Path data;
+    @Mixin
+    private MnistDataOption data = new MnistDataOption();
 
     @Option(names = "--images", description = "Probe images from the MNIST test set (default: ${DEFAULT-VALUE}).")
     private int images = 1000;
@@ -46,11 +49,16 @@ public final class BenchCommand extends DemoCommand {
     }
 
     @Override
+    protected void validate() {
+        Checks.between("--images", images, 1, 10_000, "the MNIST test set has 10,000 images");
+        Checks.atLeast("--repeats", repeats, 1);
+        Checks.atLeast("--trace-seeds", traceSeeds, 1);
+        Checks.atLeast("--rss-products", rssProducts, 1);
+    }
+
+    @Override
     protected Map<String, Object> execute(Path outDir) throws Exception {
-        if (images < 1 || repeats < 1 || traceSeeds < 1 || rssProducts < 1) {
-            throw new IllegalArgumentException("--images, --repeats, --trace-seeds and --rss-products must be positive");
-        }
-        MnistArrays test = MnistArrays.read(MnistLocalRepository.resolveDataDir(data), Dataset.Usage.TEST);
+        MnistArrays test = MnistArrays.read(data.dir(), Dataset.Usage.TEST);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("workload", "784-512-512-10 ReLU MLP, DJL default init seed 0, softmax CE, first " + images
                 + " MNIST test images, float32, CPU");

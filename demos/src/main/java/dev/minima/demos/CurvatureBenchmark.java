@@ -22,6 +22,7 @@ import dev.minima.curvature.Vectors;
 import dev.minima.data.MnistArrays;
 import dev.minima.demos.support.Progress;
 import dev.minima.loss.Losses;
+import dev.minima.util.GarbageCollection;
 import dev.minima.util.NativeMemory;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -141,14 +142,13 @@ final class CurvatureBenchmark {
                 for (int i = 0; i < 50; i++) {
                     h.apply(v).close();
                 }
-                System.gc();
-                NativeMemory memory = NativeMemory.probe();
-                long before = memory.residentOutsideHeapKb();
+                GarbageCollection.collect();
+                long before = NativeMemory.nativeKb();
                 for (int i = 0; i < rssProducts; i++) {
                     h.apply(v).close();
                 }
-                System.gc();
-                long after = memory.residentOutsideHeapKb();
+                GarbageCollection.collect();
+                long after = NativeMemory.nativeKb();
                 out.put("rss_mb_per_1000_hvp", (after - before) / 1024.0 * 1000.0 / rssProducts);
                 bar.step();
                 bar.end();

@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import dev.minima.curvature.HessianOperator;
 import dev.minima.curvature.Lanczos;
 import dev.minima.curvature.Objective;
+import dev.minima.demos.support.Checks;
 import dev.minima.linalg.Matrices;
 import dev.minima.linalg.Svd;
 import dev.minima.linear.Balancedness;
@@ -57,6 +58,14 @@ public final class DeepLinearCommand extends DemoCommand {
     @Override
     protected String name() {
         return "deep-linear";
+    }
+
+    @Override
+    protected void validate() {
+        Checks.between("--dim", dim, 1, 1000, null);
+        Checks.between("--depth", depth, 1, 1000, null);
+        Checks.atLeast("--minima", minima, 1);
+        Checks.atLeast("--examples", examples, 1);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.minima.demos;
 
-import ai.djl.training.dataset.Dataset;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -15,11 +14,14 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.EasyTrain;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.Batch;
+import ai.djl.training.dataset.Dataset;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
-import dev.minima.data.MnistArrays;
-import dev.minima.data.MnistLocalRepository;
 import dev.minima.autograd.NativeArrays;
+import dev.minima.data.MnistArrays;
+import dev.minima.demos.support.Checks;
+import dev.minima.demos.support.MnistDataOption;
+import dev.minima.demos.support.ThreadsOption;
 import dev.minima.loss.Losses;
 import dev.minima.loss.MinimaLoss;
 import dev.minima.monitor.EosEvent;
@@ -35,6 +37,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -79,9 +82,8 @@ public final class EosCommand extends DemoCommand {
     @Option(names = "--activation", paramLabel = "tanh|relu", description = "Activation (default: ${DEFAULT-VALUE}).")
     private String activation = "tanh";
 
-    @Option(names = "--data", paramLabel = "DIR",
-            description = "Data directory holding MNIST (default: $MINIMA_DATA, else ~/.minima/data).")
-    private Path data;
+    @Mixin
+    private MnistDataOption data = new MnistDataOption();
 
     @Option(names = "--output-scale", paramLabel = "S",
             description = "Multiply the last layer's initial weights by S (default: ${DEFAULT-VALUE}).")
@@ -96,9 +98,8 @@ public final class EosCommand extends DemoCommand {
             description = "Lanczos relative residual tolerance of each lambda_max (default: ${DEFAULT-VALUE}).")
     private double tolerance = SharpnessListener.DEFAULT_TOLERANCE;
 
-    @Option(names = "--threads", paramLabel = "N",
-            description = "libtorch intra-op threads (default: libtorch's choice).")
-    private Integer threads;
+    @Mixin
+    private ThreadsOption threads = new ThreadsOption();
 
     @Override
     protected String name() {
@@ -107,13 +108,8 @@ public final class EosCommand extends DemoCommand {
 
     @Override
     protected Map<String, Object> execute(Path outDir) throws Exception {
-        validate();
-        MnistArrays mnist = MnistArrays.read(MnistLocalRepository.resolveDataDir(data), Dataset.Usage.TRAIN);
+        MnistArrays mnist = MnistArrays.read(data.dir(), Dataset.Usage.TRAIN);
         int[] chosen = choose(mnist.size(), subset, seed);
-        if (threads != null) {
-            Engine.getInstance();
-            ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
-        }
         // Cohen et al. use the square loss ½‖f(x) − y‖² summed over classes, averaged over examples
         MinimaLoss loss = Losses.halfMse(MinimaLoss.OutputReduction.SUM_OUTPUTS);
         List<Map<String, Object>> runs = new ArrayList<>();
@@ -281,17 +277,18 @@ public final class EosCommand extends DemoCommand {
         return "784-" + (hidden + "-").repeat(layers) + "10 " + activation;
     }
 
-    private void validate() {
-        if (etas.isEmpty() || etas.stream().anyMatch(e -> !(e > 0))) {
-            throw new IllegalArgumentException("--etas needs positive step sizes, got " + etas);
-        }
-        if (steps <= 0 || subset <= 0 || subset > 60_000 || every <= 0 || hidden <= 0 || layers <= 0) {
-            throw new IllegalArgumentException("--steps, --every, --hidden and --layers must be positive and --subset"
-                    + " in 1..60000");
-        }
-        if (!"tanh".equals(activation) && !"relu".equals(activation)) {
-            throw new IllegalArgumentException("--activation must be tanh or relu, got " + activation);
-        }
+    @Override
+    protected void validate() {
+        Checks.positiveFloats("--etas", etas);
+        Checks.atLeast("--steps", steps, 1);
+        Checks.between("--subset", subset, 1, 60_000, "MNIST's training split has 60,000 images");
+        Checks.atLeast("--every", every, 1);
+        Checks.atLeast("--hidden", hidden, 1);
+        Checks.atLeast("--layers", layers, 1);
+        Checks.finiteFloat("--output-scale", outputScale);
+        Checks.inRange("--tolerance", tolerance, 0, false, 1, false);
+        Checks.require("tanh".equals(activation) || "relu".equals(activation),
+                "--activation must be tanh or relu, got " + activation);
     }
 
     /** A seeded choice of k of n indices, in increasing order. */
@@ -315,7 +312,7 @@ public final class EosCommand extends DemoCommand {
     private static NDArray pixels(NDManager m, MnistArrays d, int[] chosen, boolean center) {
         float[] v = new float[chosen.length * 784];
         for (int i = 0; i < chosen.length; i++) {
-            System.arraycopy(d.pixels(), chosen[i] * 784, v, i * 784, 784);
+            d.copyImage(chosen[i], v, i * 784);
         }
         if (center) {
             double[] mean = new double[784];

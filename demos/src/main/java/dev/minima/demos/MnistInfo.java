@@ -9,6 +9,7 @@ import ai.djl.training.dataset.Dataset;
 import ai.djl.training.util.ProgressBar;
 import dev.minima.data.MnistData;
 import dev.minima.data.MnistLocalRepository;
+import dev.minima.demos.support.MnistDataOption;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -33,9 +35,8 @@ public final class MnistInfo extends DemoCommand {
 
     private static final int BATCH = 1000;
 
-    @Option(names = "--data", paramLabel = "DIR",
-            description = "Data directory (default: $MINIMA_DATA, else ~/.minima/data).")
-    private Path data;
+    @Mixin
+    private MnistDataOption data = new MnistDataOption().allowingDjlFallback();
 
     /** Counts, histogram and pixel mean of one split. */
     record SplitStats(long count, long[] labelCounts, double pixelMean, float firstLabel) {}
@@ -47,14 +48,14 @@ public final class MnistInfo extends DemoCommand {
 
     @Override
     protected Map<String, Object> execute(Path outDir) throws Exception {
-        boolean local = MnistData.localRepository(data).isPresent();
+        boolean local = MnistData.localRepository(data.given()).isPresent();
         SplitStats train;
         SplitStats test;
         try (NDManager manager = NDManager.newBaseManager()) {
             train = stats(manager, Dataset.Usage.TRAIN);
             test = stats(manager, Dataset.Usage.TEST);
         }
-        String source = local ? "local:" + MnistLocalRepository.resolveDataDir(data) : "djl-default-repository";
+        String source = local ? "local:" + data.dir() : "djl-default-repository";
         System.out.println("MNIST through DJL's Mnist dataset (" + source + ")");
         print("train", train);
         print("test", test);
@@ -72,7 +73,8 @@ public final class MnistInfo extends DemoCommand {
 
     private SplitStats stats(NDManager manager, Dataset.Usage usage) throws Exception {
         Mnist mnist = MnistData.builder()
-                .optDataDir(data)
+                .optDataDir(data.given())
+                .optFallbackToDjl(data.fallsBackToDjl())
                 .optUsage(usage)
                 .setSampling(BATCH, false)
                 .optManager(manager)

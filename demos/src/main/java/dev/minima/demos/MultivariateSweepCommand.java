@@ -1,8 +1,10 @@
 package dev.minima.demos;
 
 import dev.minima.demos.support.CsvTable;
+import dev.minima.demos.support.ModeOption;
 import dev.minima.demos.support.Progress;
 import dev.minima.demos.support.Report;
+import dev.minima.demos.support.ThreadsOption;
 import dev.minima.demos.sweeps.StepSizeGrid;
 import dev.minima.demos.sweeps.SweepCharts;
 import dev.minima.demos.sweeps.SweepClaims;
@@ -22,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -33,9 +36,8 @@ import picocli.CommandLine.Option;
         description = "Step-size sweep on a multivariate shallow ReLU net with synthetic data (paper 002, Fig. 4).")
 public final class MultivariateSweepCommand extends DemoCommand {
 
-    @Option(names = "--full", description = "Paper range: 20 step sizes in [1e-4, 0.1], cap 3e7 steps (hours)."
-            + " Default: quick mode (minutes).")
-    boolean full;
+    @Mixin
+    ModeOption mode = new ModeOption();
 
     @Option(names = "--n", description = "Training points (default: ${DEFAULT-VALUE}).")
     int n = 100;
@@ -68,8 +70,8 @@ public final class MultivariateSweepCommand extends DemoCommand {
             + " \"about 10 times larger than standard\", 002 App. N).")
     double initScale = 10;
 
-    @Option(names = "--threads", description = "Training threads (default: the number of cores).")
-    int threads = Runtime.getRuntime().availableProcessors();
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Override
     protected String name() {
@@ -84,10 +86,10 @@ public final class MultivariateSweepCommand extends DemoCommand {
 
     @Override
     protected Map<String, Object> execute(Path outDir) throws Exception {
-        int count = etas != null ? etas : full ? 20 : 8;
-        double lo = etaMin != null ? etaMin : full ? 1e-4 : 0.002;
+        int count = mode.pick(etas, 8, 20);
+        double lo = mode.pick(etaMin, 0.002, 1e-4);
         double hi = etaMax != null ? etaMax : 0.1;
-        long cap = maxSteps != null ? maxSteps : full ? 30_000_000L : 1_000_000L;
+        long cap = mode.pick(maxSteps, 1_000_000L, 30_000_000L);
         if (n < 2) {
             throw new IllegalArgumentException("--n must be at least 2 (the weight function needs two points), got " + n);
         }
@@ -112,7 +114,7 @@ public final class MultivariateSweepCommand extends DemoCommand {
         SweepPoint[] points = new SweepPoint[count];
         Progress progress = new Progress("multivariate-sweep", count);
         try (CsvTable csv = new CsvTable(outDir.resolve("runs.csv"), SweepPoint.csvHeader())) {
-            SweepRunner.run(loss, theta0, trainers, threads, (i, run, seconds) -> {
+            SweepRunner.run(loss, theta0, trainers, threads.threads(), (i, run, seconds) -> {
                 points[i] = SweepMeasure.of(run, run.stepSize(), loss, lanczosSeed, seconds);
                 csv.row(points[i].csvRow());
                 progress.step();
@@ -129,7 +131,7 @@ public final class MultivariateSweepCommand extends DemoCommand {
 
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("command", name());
-        summary.put("mode", full ? "full" : "quick");
+        summary.put("mode", mode.label());
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("seed", seed);
         config.put("n", n);
@@ -142,7 +144,7 @@ public final class MultivariateSweepCommand extends DemoCommand {
         config.put("max_steps", cap);
         config.put("loss_threshold", lossThreshold);
         config.put("init_scale", initScale);
-        config.put("threads", threads);
+        config.put("threads", threads.threads());
         summary.put("config", config);
         summary.put("lmax_init", lambdaInit);
         summary.put("expected_edge_eta", 2 / lambdaInit);
@@ -157,7 +159,7 @@ public final class MultivariateSweepCommand extends DemoCommand {
         report.intro(String.format(Locale.ROOT, "Mode: %s. n = %d, x ~ N(0, I_%d), y ~ N(0, 1) (seeded, --seed %d);"
                 + " k = %d neurons; ½-MSE; full-batch GD in float64 from one PyTorch-default init ×%.3g; %d step sizes"
                 + " log-spaced in [%.3g, %.3g]; linear warm-up over %d iterations; stop at L ≤ %.1e or after %d"
-                + " steps.", full ? "full" : "quick", n, dim, seed, width, initScale, count, lo, hi, warmup,
+                + " steps.", mode.label(), n, dim, seed, width, initScale, count, lo, hi, warmup,
                 lossThreshold, cap));
         claims.addTo(report, "runs stopped when the loss dropped below 1e-8; every plotted run converged (002 Sec. 6)");
         // the paper's Fig. 4 runs all sit on the 2/η line; judge its two trends on the runs at the edge here
@@ -189,7 +191,7 @@ public final class MultivariateSweepCommand extends DemoCommand {
                 + " [1e-4, 0.1], which needs a sharper init (the paper's \"standard\" init is not specified). The"
                 + " warm-up lets the large steps start from this sharp init (002 App. A uses warm-up for large init).",
                 initScale, lambdaInit, 2 / lambdaInit));
-        if (!full) {
+        if (!mode.full()) {
             report.note("Quick mode covers [" + SweepClaims.fmt(lo) + ", " + SweepClaims.fmt(hi) + "] with " + count
                     + " step sizes; --full covers the paper's [1e-4, 0.1].");
         }

@@ -4,6 +4,11 @@ import dev.minima.stability.LossConvention;
 import dev.minima.stability.NetworkFiles;
 import dev.minima.stability.ShallowReluNetwork;
 import dev.minima.stability.StabilityReport;
+import dev.minima.demos.support.Checks;
+import dev.minima.demos.support.UsageException;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -43,13 +48,49 @@ public final class NormsCommand extends DemoCommand {
     }
 
     @Override
+    protected void validate() {
+        if (eta != null) {
+            Checks.positiveFloat("--eta", eta);
+        }
+        LossConvention.parse(loss);
+        for (Path file : new Path[] {weights, data}) {
+            Checks.require(Files.isRegularFile(file), (file == weights ? "--weights " : "--data ") + file
+                    + (Files.isDirectory(file) ? " is a directory" : " does not exist") + "; name the file");
+        }
+    }
+
+    @Override
     protected Map<String, Object> execute(Path outDir) throws Exception {
         LossConvention convention = LossConvention.parse(loss);
-        ShallowReluNetwork network = NetworkFiles.readWeights(weights);
-        double[][] x = NetworkFiles.readData(data);
+        recordInput("--weights", weights);
+        recordInput("--data", data);
+        ShallowReluNetwork network = read("--weights", weights, () -> NetworkFiles.readWeights(weights));
+        double[][] x = read("--data", data, () -> NetworkFiles.readData(data));
         OptionalDouble step = eta == null ? OptionalDouble.empty() : OptionalDouble.of(eta);
-        StabilityReport report = StabilityReport.of(network, x, step, convention);
+        StabilityReport report;
+        try {
+            report = StabilityReport.of(network, x, step, convention);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            if (e.getMessage() == null || !e.getMessage().contains("not finite")) {
+                throw e;
+            }
+            throw new UsageException("the norms of --weights " + weights + " on --data " + data + " overflow double"
+                    + " precision (" + e.getMessage() + "); rescale the weights or the data", e);
+        }
         logger.info("{} (loss {}): {}", network, convention.cliName(), report);
         return report.toMap();
+    }
+
+    /** A reader of one input file. */
+    private interface Reader<T> {
+        T read() throws IOException;
+    }
+
+    private static <T> T read(String option, Path file, Reader<T> reader) throws IOException {
+        try {
+            return reader.read();
+        } catch (CharacterCodingException e) {
+            throw new UsageException(option + " " + file + " is not UTF-8 text; save it as UTF-8 (or plain ASCII)", e);
+        }
     }
 }

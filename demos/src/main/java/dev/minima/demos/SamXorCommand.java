@@ -14,8 +14,10 @@ import dev.minima.demos.samxor.SamXorClaims;
 import dev.minima.demos.samxor.Scenario;
 import dev.minima.demos.samxor.XorTraining;
 import dev.minima.demos.support.CsvTable;
+import dev.minima.demos.support.ModeOption;
 import dev.minima.demos.support.Progress;
 import dev.minima.demos.support.Report;
+import dev.minima.demos.support.ThreadsOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -27,6 +29,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -38,9 +41,8 @@ import picocli.CommandLine.Option;
         description = "1-SAM vs GD with weight decay on xor: flatness and generalisation in three scenarios (paper 004).")
 public final class SamXorCommand extends DemoCommand {
 
-    @Option(names = "--full", description = "Paper scale (Table 2: 1e5 epochs of GD+WD, 1e5 to 6e5 epochs of 1-SAM;"
-            + " about 10 CPU hours). Default: quick mode (about 4 CPU minutes).")
-    boolean full;
+    @Mixin
+    ModeOption mode = new ModeOption();
 
     @Option(names = "--scenarios", split = ",", description = "Scenarios to run, of I, II, III (default: all).")
     List<String> scenarios = List.of("I", "II", "III");
@@ -80,9 +82,8 @@ public final class SamXorCommand extends DemoCommand {
     @Option(names = "--epsilon", description = "ε of Sim-LN's max(‖relu(h)‖, ε) (default: ${DEFAULT-VALUE}).")
     double epsilon = 1e-6;
 
-    @Option(names = "--threads", description = "libtorch intra-op threads (default: ${DEFAULT-VALUE}; more threads"
-            + " slow these tiny networks down).")
-    int threads = 1;
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     /** GD+WD of Table 2 (Figures 1a, 4a): lr 0.01, weight decay 0.05, batch n. */
     static final float GD_LR = 0.01f;
@@ -109,7 +110,7 @@ public final class SamXorCommand extends DemoCommand {
         check(dimension >= 2, "--d must be at least 2 (the label is x₁x₂), got " + dimension);
         check(n >= 2, "--n must be at least 2, got " + n);
         check(width >= 1 && testSize >= 1, "--width and --test-size must be positive");
-        int evalCount = evals != null ? evals : full ? 200 : 50;
+        int evalCount = mode.pick(evals, 50, 200);
         check(evalCount >= 1, "--evals must be at least 1, got " + evalCount);
         check(samEpochs == null || samEpochs >= 1, "--sam-epochs must be at least 1");
         check(gdEpochs == null || gdEpochs >= 1, "--gd-epochs must be at least 1");
@@ -134,11 +135,10 @@ public final class SamXorCommand extends DemoCommand {
             totalSteps += p.epochs() * (n / p.batchSize());
         }
         logger.info("sam-xor ({} mode): d = {}, n = {}, width {}, {} test points, {} runs, {} optimizer steps, {} thread(s)",
-                full ? "full" : "quick", dimension, n, width, testSize, plans.size(), totalSteps, threads);
+                mode.label(), dimension, n, width, testSize, plans.size(), totalSteps, threads.threads());
 
         Engine.getInstance();
         int oldThreads = JniUtils.getNumThreads();
-        JniUtils.setNumThreads(threads);
         Map<Scenario, Map<Method, RunResult>> results = new EnumMap<>(Scenario.class);
         XorTraining training = new XorTraining(width, epsilon);
         Progress progress = new Progress("sam-xor", totalSteps);
@@ -185,7 +185,7 @@ public final class SamXorCommand extends DemoCommand {
 
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("command", name());
-        summary.put("mode", full ? "full" : "quick");
+        summary.put("mode", mode.label());
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("seed", seed);
         config.put("d", dimension);
@@ -197,7 +197,7 @@ public final class SamXorCommand extends DemoCommand {
         config.put("norm_cap", normCap);
         config.put("epsilon", epsilon);
         config.put("evals", evalCount);
-        config.put("threads", threads);
+        config.put("threads", threads.threads());
         config.put("loss", "MSE (1/n) Σ (f(x_i) − y_i)², no ½");
         summary.put("config", config);
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -261,14 +261,14 @@ public final class SamXorCommand extends DemoCommand {
                 }
             }
         }
-        long total = samEpochs != null ? samEpochs : full ? sum(table2) : quick;
+        long total = samEpochs != null ? samEpochs : mode.full() ? sum(table2) : quick;
         List<Phase> phases = scale(table2, total);
         return new RunPlan(s, Method.ONE_SAM, phases, 0f, 1, cap, initScale, Math.max(1, total / evalCount));
     }
 
     /** Table 2's GD+WD rows (Figures 1a, 4a; none for Sim-LN, where the same recipe is run as a baseline). */
     RunPlan gdPlan(Scenario s, boolean capped, int evalCount) {
-        long total = gdEpochs != null ? gdEpochs : full ? 100_000 : 20_000;
+        long total = mode.pick(gdEpochs, 20_000L, 100_000L);
         double initScale = s == Scenario.III && !capped ? 0.01 : 1;
         return new RunPlan(s, Method.GD_WD, List.of(new Phase(GD_LR, 0, total)), GD_WEIGHT_DECAY, n, 0, initScale,
                 Math.max(1, total / evalCount));
@@ -349,7 +349,7 @@ public final class SamXorCommand extends DemoCommand {
                 + " points, %d fresh test points (seeded, --seed %d); width %d; loss MSE (1/n) Σ (f − y)² (no ½); float32"
                 + " DJL models trained with DJL SGD, 1-SAM through Minima's SamStep at batch 1 (a new seeded order each"
                 + " epoch), GD+WD at batch n with lr %s and weight decay %s (update lr·(g + wd·θ)).",
-                full ? "full (Table 2)" : "quick", dimension, n, testSize, seed, width, GD_LR, GD_WEIGHT_DECAY));
+                mode.full() ? "full (Table 2)" : "quick", dimension, n, testSize, seed, width, GD_LR, GD_WEIGHT_DECAY));
         report.intro(table(results));
         claims.addTo(report);
         report.note("Scenario I runs the 2-MLP-No-Bias of 004 Figure 1. The paper's second scenario-I network, 2-MLP"
@@ -378,7 +378,7 @@ public final class SamXorCommand extends DemoCommand {
                 }
             }
         }
-        if (!full) {
+        if (!mode.full()) {
             report.note("Quick mode runs far fewer epochs than Table 2 (1e5 to 6e5): 1-SAM's phases are scaled to the"
                     + " quick budget, GD+WD runs " + results.values().stream().flatMap(m -> m.values().stream())
                             .filter(r -> r.plan().method() == Method.GD_WD).findFirst()

@@ -1,8 +1,10 @@
 package dev.minima.demos;
 
 import dev.minima.demos.support.CsvTable;
+import dev.minima.demos.support.ModeOption;
 import dev.minima.demos.support.Progress;
 import dev.minima.demos.support.Report;
+import dev.minima.demos.support.ThreadsOption;
 import dev.minima.demos.sweeps.StepSizeGrid;
 import dev.minima.demos.sweeps.SweepCharts;
 import dev.minima.demos.sweeps.SweepClaims;
@@ -25,6 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -37,9 +40,8 @@ import picocli.CommandLine.Option;
         description = "Step-size sweep and step switch on a univariate shallow ReLU net (papers 003/000).")
 public final class UnivariateSweepCommand extends DemoCommand {
 
-    @Option(names = "--full", description = "Paper scale: 200 step sizes in [1e-4, 0.5], warm-up 5e5, cap 5e7 steps,"
-            + " step switch at η = 1e-4 (hours). Default: quick mode (minutes).")
-    boolean full;
+    @Mixin
+    ModeOption mode = new ModeOption();
 
     @Option(names = "--n", description = "Training points (default: ${DEFAULT-VALUE}).")
     int n = 10;
@@ -72,8 +74,8 @@ public final class UnivariateSweepCommand extends DemoCommand {
             + " large init gives the paper's monotone sharpness curve, 000 Sec. I).")
     double initScale = 5;
 
-    @Option(names = "--threads", description = "Training threads (default: the number of cores).")
-    int threads = Runtime.getRuntime().availableProcessors();
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Option(names = "--switch-eta", description = "Base step of the step-switch runs (quick 0.002, full 1e-4).")
     Double switchEta;
@@ -101,13 +103,13 @@ public final class UnivariateSweepCommand extends DemoCommand {
 
     @Override
     protected Map<String, Object> execute(Path outDir) throws Exception {
-        int count = etas != null ? etas : full ? 200 : 16;
-        double lo = etaMin != null ? etaMin : full ? 1e-4 : 0.002;
-        double hi = etaMax != null ? etaMax : full ? 0.5 : 1.0;
-        long warm = warmup != null ? warmup : full ? 500_000L : 20_000L;
-        long cap = maxSteps != null ? maxSteps : full ? 50_000_000L : 2_000_000L;
-        double swEta = switchEta != null ? switchEta : full ? 1e-4 : 0.002;
-        long swCap = switchMaxSteps != null ? switchMaxSteps : full ? 300_000_000L : 2_000_000L;
+        int count = mode.pick(etas, 16, 200);
+        double lo = mode.pick(etaMin, 0.002, 1e-4);
+        double hi = mode.pick(etaMax, 1.0, 0.5);
+        long warm = mode.pick(warmup, 20_000L, 500_000L);
+        long cap = mode.pick(maxSteps, 2_000_000L, 50_000_000L);
+        double swEta = mode.pick(switchEta, 0.002, 1e-4);
+        long swCap = mode.pick(switchMaxSteps, 2_000_000L, 300_000_000L);
         if (n < 2) {
             throw new IllegalArgumentException("--n must be at least 2 (the weight function needs two points), got " + n);
         }
@@ -138,15 +140,15 @@ public final class UnivariateSweepCommand extends DemoCommand {
             trainers.add(ShallowReluGradientDescent.builder().setStepSize(swEta).optLossThreshold(lossThreshold)
                     .optMaxSteps(swCap).optStepSwitch(switchLoss, switchFactor).build());
         }
-        logger.info("univariate sweep: n = {}, k = {}, {} step sizes in [{}, {}], warm-up {}, cap {}, L ≤ {}, {} threads",
-                n, width, count, lo, hi, warm, cap, lossThreshold, threads);
+        logger.info("univariate sweep: n = {}, k = {}, {} step sizes in [{}, {}], warm-up {}, cap {}, L ≤ {}, {} threads.threads()",
+                n, width, count, lo, hi, warm, cap, lossThreshold, threads.threads());
 
         SweepPoint[] points = new SweepPoint[count];
         GradientDescentRun[] runs = new GradientDescentRun[trainers.size()];
         SweepPoint[] switchPoints = new SweepPoint[2];
         Progress progress = new Progress("univariate-sweep", trainers.size());
         try (CsvTable csv = new CsvTable(outDir.resolve("runs.csv"), SweepPoint.csvHeader())) {
-            SweepRunner.run(loss, theta0, trainers, threads, (i, run, seconds) -> {
+            SweepRunner.run(loss, theta0, trainers, threads.threads(), (i, run, seconds) -> {
                 runs[i] = run;
                 if (i < count) {
                     points[i] = SweepMeasure.of(run, run.stepSize(), loss, lanczosSeed, seconds);
@@ -173,7 +175,7 @@ public final class UnivariateSweepCommand extends DemoCommand {
 
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("command", name());
-        summary.put("mode", full ? "full" : "quick");
+        summary.put("mode", mode.label());
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("seed", seed);
         config.put("n", n);
@@ -186,7 +188,7 @@ public final class UnivariateSweepCommand extends DemoCommand {
         config.put("loss_threshold", lossThreshold);
         config.put("y_scale", yScale);
         config.put("init_scale", initScale);
-        config.put("threads", threads);
+        config.put("threads", threads.threads());
         summary.put("config", config);
         summary.put("lmax_init", lambdaInit);
         summary.put("expected_edge_eta", 2 / lambdaInit);
@@ -203,7 +205,7 @@ public final class UnivariateSweepCommand extends DemoCommand {
         report.intro(String.format(Locale.ROOT, "Mode: %s. n = %d points, x stratified uniform on [−1, 1], y uniform on"
                 + " ±%.3g (seeded, --seed %d); k = %d neurons; ½-MSE; full-batch GD in float64 from one PyTorch-default"
                 + " init ×%.3g; %d step sizes log-spaced in [%.3g, %.3g]; linear warm-up over %d iterations; stop at"
-                + " L ≤ %.1e or after %d steps.", full ? "full (paper scale)" : "quick", n, yScale, seed, width,
+                + " L ≤ %.1e or after %d steps.", mode.full() ? "full (paper scale)" : "quick", n, yScale, seed, width,
                 initScale, count, lo, hi, warm, lossThreshold, cap));
         claims.addTo(report, "200 step sizes in [1e-4, 0.5]: 2 converged during warm-up, 15 never reached a global"
                 + " minimum, 183 plotted (000 Sec. I)");
@@ -227,7 +229,7 @@ public final class UnivariateSweepCommand extends DemoCommand {
                 + " no two inputs nearly coincide (which needs very steep interpolants and far more steps).");
         report.note("Runs that stop at the step cap or converge during the warm-up are excluded from the claims and"
                 + " charts, as the paper excludes them; runs.csv lists every run.");
-        if (!full) {
+        if (!mode.full()) {
             report.note("Quick mode uses larger step sizes, a shorter warm-up and a lower step cap than the paper;"
                     + " run with --full for the paper's 200 step sizes in [1e-4, 0.5].");
         }

@@ -32,7 +32,13 @@ class NormsCommandTest {
                 "--eta", "0.5", "--loss", "mse", "--out", out.toString());
         assertEquals(0, code);
         JsonObject summary = JsonParser.parseString(Files.readString(out.resolve("summary.json"))).getAsJsonObject();
-        assertEquals(KEYS, new ArrayList<>(summary.keySet()));
+        List<String> keys = new ArrayList<>(KEYS);
+        keys.addAll(List.of("provenance", "outputs"));
+        assertEquals(keys, new ArrayList<>(summary.keySet()));
+        // the inputs, by path and SHA-256
+        JsonObject weights = summary.getAsJsonObject("provenance").getAsJsonArray("inputs").get(0).getAsJsonObject();
+        assertEquals("--weights", weights.get("option").getAsString());
+        assertEquals(dev.minima.data.MnistLocalRepository.sha256(w), weights.get("sha256").getAsString());
         assertEquals(5, summary.get("n").getAsInt());
         assertEquals(1, summary.get("d").getAsInt());
         assertEquals(3, summary.get("k").getAsInt());

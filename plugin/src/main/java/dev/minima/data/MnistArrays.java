@@ -15,8 +15,13 @@ import java.util.function.IntPredicate;
  * MNIST images and labels as plain Java arrays, read straight from the IDX files: a cheap way for demos to
  * take subsets (say the digits 0 and 1) without going through a DJL dataset.
  *
- * <p>Pixels are scaled to [0, 1] (byte value / 255), as DJL's {@code ToTensor} does, and stored row-major,
+ * <p>Pixels are scaled to [0, 1] (byte value / 255), as DJL's {@code ToTensor} does, and laid out row-major,
  * image after image: pixel (r, c) of image i is {@code pixels()[i * rows * cols + r * cols + c]}.
+ *
+ * <p>The set keeps the files' bytes (one byte per pixel: 47 MB for the 60,000 training images) and converts to
+ * floats only what a caller asks for: {@link #copyImage} for one image, {@link #pixels()} for the whole set (a
+ * new array each call, four bytes per pixel). Take {@link #head}, {@link #withDigits} or {@link #filter} first
+ * and convert the subset a run uses.
  */
 public final class MnistArrays {
 
@@ -26,13 +31,16 @@ public final class MnistArrays {
     /** IDX magic number of an unsigned-byte 1-D file (labels). */
     public static final int LABELS_MAGIC = 0x00000801;
 
-    private final float[] pixels;
+    /** Unsigned pixel bytes, image after image, starting at {@link #offset}. */
+    private final byte[] pixels;
+    private final int offset;
     private final int[] labels;
     private final int rows;
     private final int cols;
 
-    private MnistArrays(float[] pixels, int[] labels, int rows, int cols) {
+    private MnistArrays(byte[] pixels, int offset, int[] labels, int rows, int cols) {
         this.pixels = pixels;
+        this.offset = offset;
         this.labels = labels;
         this.rows = rows;
         this.cols = cols;
@@ -138,10 +146,6 @@ public final class MnistArrays {
             throw new MnistDataException(imgName + " holds " + n + " images but " + labName + " holds " + nLabels
                     + " labels; they do not belong together" + fix);
         }
-        float[] pixels = new float[n * rows * cols];
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = (img[16 + i] & 0xff) / 255f;
-        }
         int[] labels = new int[n];
         for (int i = 0; i < n; i++) {
             int label = lab[8 + i] & 0xff;
@@ -151,7 +155,7 @@ public final class MnistArrays {
             }
             labels[i] = label;
         }
-        return new MnistArrays(pixels, labels, rows, cols);
+        return new MnistArrays(img, 16, labels, rows, cols);
     }
 
     /** @return the number of images */
@@ -174,9 +178,37 @@ public final class MnistArrays {
         return rows * cols;
     }
 
-    /** @return all pixels in [0, 1], image after image, row-major (the array itself, not a copy) */
+    /**
+     * Converts every image to floats. Each call allocates a new array of {@code size() * rows() * cols()} floats;
+     * convert a subset ({@link #head}, {@link #withDigits}) or copy single images ({@link #copyImage}) rather
+     * than calling this on a whole split.
+     *
+     * @return all pixels in [0, 1], image after image, row-major (a new array)
+     */
     public float[] pixels() {
-        return pixels;
+        int d = pixelsPerImage();
+        float[] out = new float[labels.length * d];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (pixels[offset + i] & 0xff) / 255f;
+        }
+        return out;
+    }
+
+    /**
+     * Copies one image's pixels, as floats in [0, 1], into an array.
+     *
+     * @param index image index
+     * @param dest destination array
+     * @param destOffset where the image's first pixel goes in {@code dest}
+     */
+    public void copyImage(int index, float[] dest, int destOffset) {
+        Objects.checkIndex(index, labels.length);
+        int d = pixelsPerImage();
+        Objects.checkFromIndexSize(destOffset, d, dest.length);
+        int from = offset + index * d;
+        for (int k = 0; k < d; k++) {
+            dest[destOffset + k] = (pixels[from + k] & 0xff) / 255f;
+        }
     }
 
     /** @return all labels, 0 to 9 (the array itself, not a copy) */
@@ -201,9 +233,9 @@ public final class MnistArrays {
      * @return {@code rows * cols} values in [0, 1], row-major
      */
     public float[] image(int index) {
-        Objects.checkIndex(index, labels.length);
-        int d = pixelsPerImage();
-        return Arrays.copyOfRange(pixels, index * d, (index + 1) * d);
+        float[] out = new float[pixelsPerImage()];
+        copyImage(index, out, 0);
+        return out;
     }
 
     /**
@@ -220,16 +252,16 @@ public final class MnistArrays {
                 count++;
             }
         }
-        float[] p = new float[count * d];
+        byte[] p = new byte[count * d];
         int[] l = new int[count];
         int j = 0;
         for (int i = 0; i < labels.length; i++) {
             if (keep.test(labels[i])) {
-                System.arraycopy(pixels, i * d, p, j * d, d);
+                System.arraycopy(pixels, offset + i * d, p, j * d, d);
                 l[j++] = labels[i];
             }
         }
-        return new MnistArrays(p, l, rows, cols);
+        return new MnistArrays(p, 0, l, rows, cols);
     }
 
     /**
@@ -258,7 +290,8 @@ public final class MnistArrays {
     public MnistArrays head(int n) {
         int k = Math.min(Math.max(n, 0), labels.length);
         int d = pixelsPerImage();
-        return new MnistArrays(Arrays.copyOf(pixels, k * d), Arrays.copyOf(labels, k), rows, cols);
+        return new MnistArrays(Arrays.copyOfRange(pixels, offset, offset + k * d), 0, Arrays.copyOf(labels, k), rows,
+                cols);
     }
 
     /** @return how many images carry each label 0 to 9 */
@@ -273,9 +306,10 @@ public final class MnistArrays {
     /** @return the mean of all pixels (in [0, 1]); NaN for an empty set */
     public double pixelMean() {
         double sum = 0;
-        for (float p : pixels) {
-            sum += p;
+        int count = labels.length * pixelsPerImage();
+        for (int i = 0; i < count; i++) {
+            sum += (pixels[offset + i] & 0xff) / 255f;
         }
-        return pixels.length == 0 ? Double.NaN : sum / pixels.length;
+        return count == 0 ? Double.NaN : sum / count;
     }
 }

@@ -59,6 +59,16 @@ public final class SamStep {
     private volatile SamSchedule.Phase phase;
     private TrainerBinding binding;
     private boolean loggedZeroDirection;
+    private boolean loggedExplosion;
+    private double firstLoss = Double.NaN;
+
+    /**
+     * A perturbed loss above this multiple of both the current loss and the first step's loss means that ρ
+     * reaches far beyond the neighbourhood where SAM's first-order ascent step describes the loss (Foret et al.
+     * (2021), eq. (2)): with a well-chosen ρ the loss at w + ε exceeds the loss at w by about ρ‖∇L‖, a fraction of
+     * the loss itself.
+     */
+    static final double EXPLOSION_FACTOR = 100;
 
     private SamStep(SharpnessAware settings) {
         this.settings = settings;
@@ -169,6 +179,29 @@ public final class SamStep {
                     }
                 }
             }
+        }
+    }
+
+    /** @return whether the warning about an exploding perturbed loss was logged */
+    boolean warnedExplosion() {
+        return loggedExplosion;
+    }
+
+    /** Logs once when the loss at the perturbed weights explodes: ρ is too large for the model. */
+    private void warnIfExploding(double loss, double perturbed, double rho, int perturbedParts) {
+        if (Double.isNaN(firstLoss) && Double.isFinite(loss)) {
+            firstLoss = loss;
+        }
+        if (loggedExplosion || perturbedParts == 0 || !Double.isFinite(loss)) {
+            return;
+        }
+        double reference = Math.max(Math.abs(loss), Math.abs(firstLoss));
+        if (perturbed > EXPLOSION_FACTOR * reference && reference > 0) {
+            loggedExplosion = true;
+            LOGGER.warn("SAM step {}: the loss at the perturbed weights w + ε is {}, against {} at w and {} at the"
+                    + " first step: ρ = {} reaches far beyond the region SAM's ascent step is meant for, and training"
+                    + " follows the loss there; lower ρ (Foret et al. (2021) use 0.01 to 0.5) (logged once)", steps,
+                    perturbed, loss, firstLoss, rho);
         }
     }
 
@@ -298,6 +331,7 @@ public final class SamStep {
             NDArray p = preds.size() == 1 ? preds.get(0) : NDArrays.concat(new NDList(preds), 0);
             predictions.put(p.getDevice(), new NDList(p));
         }
+        warnIfExploding(lossSum, perturbedSum, rho, perturbedParts);
         steps++;
         return new SamStepResult(lossSum, perturbedSum, normSum, rho, parts, perturbedParts);
     }

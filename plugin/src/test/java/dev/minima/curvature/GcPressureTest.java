@@ -2,7 +2,6 @@ package dev.minima.curvature;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -15,6 +14,7 @@ import dev.minima.TestModels;
 import dev.minima.autograd.AutogradBridge;
 import dev.minima.autograd.GradMode;
 import dev.minima.loss.Losses;
+import dev.minima.util.GarbageCollection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -103,11 +103,11 @@ class GcPressureTest {
                 value = loss.evaluate(new NDList(ys), pred);
             }
             if (collections > 0) {
-                System.gc();
+                GarbageCollection.collect();
             }
             NDList g = bridge.gradient(value, space.arrays(), true, sub);
             if (collections > 1) {
-                System.gc();
+                GarbageCollection.collect();
             }
             double[][] out = new double[vs.size()][];
             for (int k = 0; k < vs.size(); k++) {

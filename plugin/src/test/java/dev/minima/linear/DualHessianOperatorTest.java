@@ -4,7 +4,6 @@ import static dev.minima.linear.LinearTestData.relative;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -19,6 +18,7 @@ import dev.minima.linalg.SymmetricEigen;
 import dev.minima.loss.Losses;
 import dev.minima.loss.MinimaLoss.OutputReduction;
 import dev.minima.loss.SquaredErrorLoss;
+import dev.minima.util.GarbageCollection;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -90,7 +90,7 @@ class DualHessianOperatorTest {
                             .addBatch(LinearTestData.array(manager, x), LinearTestData.array(manager, y)).build();
                     HessianOperator h = HessianOperator.of(objective)) {
                 NDArray v = Vectors.of(manager, lifted, DataType.FLOAT64);
-                System.gc();
+                GarbageCollection.collect();
                 double[] hv = Vectors.toDoubles(h.apply(v));
                 double scale = Matrices.norm(lifted) * lambda;
                 for (int i = 0; i < hv.length; i++) {

@@ -10,6 +10,7 @@ import dev.minima.curvature.Lanczos;
 import dev.minima.curvature.SymmetricOperator;
 import dev.minima.curvature.Vectors;
 import dev.minima.linalg.Matrices;
+import dev.minima.util.GarbageCollection;
 import java.util.SplittableRandom;
 
 /** Exact synthetic regression data and dense-operator helpers for the deep-linear tests. */
@@ -159,7 +160,7 @@ final class LinearTestData {
 
             @Override
             public NDArray apply(NDArray vector) {
-                System.gc();
+                GarbageCollection.collect();
                 return op.apply(vector);
             }
         };

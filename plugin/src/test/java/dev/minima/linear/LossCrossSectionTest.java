@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -17,6 +16,7 @@ import dev.minima.linalg.Matrices;
 import dev.minima.linalg.Svd;
 import dev.minima.loss.Losses;
 import dev.minima.loss.MinimaLoss.OutputReduction;
+import dev.minima.util.GarbageCollection;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -137,7 +137,7 @@ class LossCrossSectionTest {
             try (HessianOperator h = HessianOperator.of(objective)) {
                 NDArray u = Vectors.of(manager, unit, DataType.FLOAT64);
                 h.apply(u); // builds the retained gradient graph (the forward pass)
-                System.gc();
+                GarbageCollection.collect();
                 return Vectors.dot(u, h.apply(u));
             }
         } finally {

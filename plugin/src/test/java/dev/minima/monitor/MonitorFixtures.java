@@ -18,6 +18,7 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import dev.minima.autograd.NativeArrays;
 import dev.minima.loss.MinimaLoss;
+import dev.minima.util.GarbageCollection;
 import java.util.SplittableRandom;
 
 /** Shared set-ups for the monitor tests: a DJL trainer around a block, full-batch GD steps, GC pressure. */
@@ -85,7 +86,7 @@ final class MonitorFixtures {
         @Override
         public NDArray evaluate(NDList labels, NDList predictions) {
             NDArray l = inner.evaluate(labels, predictions);
-            System.gc();
+            GarbageCollection.collect();
             return l;
         }
     }

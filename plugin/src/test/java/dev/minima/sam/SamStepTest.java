@@ -2,7 +2,6 @@ package dev.minima.sam;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -15,6 +14,7 @@ import ai.djl.training.dataset.Batch;
 import ai.djl.training.loss.Loss;
 import dev.minima.TestModels;
 import dev.minima.loss.Losses;
+import dev.minima.util.GarbageCollection;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -149,8 +149,31 @@ class SamStepTest {
         @Override
         public NDArray evaluate(NDList labels, NDList predictions) {
             NDArray l = inner.evaluate(labels, predictions);
-            System.gc();
+            GarbageCollection.collect();
             return l;
+        }
+    }
+
+    /**
+     * ρ = 10^6 on a linear least-squares model: the loss at w + ε grows like ρ², far beyond 100 times the loss, so
+     * the step warns (once); ρ = 0.2 on the same model raises the loss by a fraction of itself and does not warn.
+     */
+    @org.junit.jupiter.api.Test
+    void hugeRadiusWarnsOnce() {
+        for (double rho : new double[] {RHO, 1e6}) {
+            try (NDManager m = NDManager.newBaseManager(); Model model = Model.newInstance("lin")) {
+                Block block = TestModels.mlp(m, DataType.FLOAT64, 3, TestModels.tanh(), 3, 2);
+                NDArray x = TestModels.normal(m, 4, 5, 3, DataType.FLOAT64);
+                NDArray y = TestModels.normal(m, 5, 5, 2, DataType.FLOAT64);
+                SamStep sam = SamStep.of(SharpnessAware.builder().optRho(rho).build());
+                try (Trainer trainer = SamFixtures.trainer(model, block, Losses.mse(), SamFixtures.sgd(1e-12f));
+                        Batch batch = SamFixtures.batch(m, x, y)) {
+                    SamStepResult r = sam.step(trainer, batch);
+                    double ratio = r.perturbedLoss() / r.loss();
+                    assertEquals(rho > 1, sam.warnedExplosion(), "rho " + rho + ": perturbed/loss = " + ratio);
+                    assertTrue(rho > 1 ? ratio > SamStep.EXPLOSION_FACTOR : ratio < 10, "rho " + rho + ": " + ratio);
+                }
+            }
         }
     }
 }

@@ -3,7 +3,6 @@ package dev.minima.stability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -19,6 +18,7 @@ import dev.minima.curvature.Objective;
 import dev.minima.curvature.ParameterSpace;
 import dev.minima.curvature.Vectors;
 import dev.minima.loss.Losses;
+import dev.minima.util.GarbageCollection;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -81,7 +81,7 @@ class ShallowReluLossTest {
                 AutogradBridge bridge = AutogradBridge.on(obj.space().device());
                 double[][] djl = new double[1][];
                 obj.forEachBatch(m, (l, w, s, batch) -> {
-                    System.gc(); // freed Java-backed scalars would corrupt the backward pass here
+                    GarbageCollection.collect(); // freed Java-backed scalars would corrupt the backward pass here
                     djl[0] = Vectors.toDoubles(obj.space().flatten(bridge.gradient(l, obj.space().arrays(), false, s)));
                 });
                 double[] viaObjective = Vectors.toDoubles(obj.gradient(m));

@@ -187,7 +187,7 @@ public record BinaryMnist(float[] trainPixels, float[] trainLabels, float[] valP
         int d = split.pixelsPerImage();
         float[] out = new float[idx.length * d];
         for (int i = 0; i < idx.length; i++) {
-            System.arraycopy(split.pixels(), idx[i] * d, out, i * d, d);
+            split.copyImage(idx[i], out, i * d);
         }
         return out;
     }

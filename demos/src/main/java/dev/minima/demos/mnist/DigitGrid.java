@@ -106,7 +106,7 @@ public final class DigitGrid {
         try {
             Path parent = file.toAbsolutePath().getParent();
             Files.createDirectories(parent);
-            Path tmp = Files.createTempFile(parent, "digits", ".png");
+            Path tmp = dev.minima.util.AtomicFiles.createTempBeside(file, ".png");
             if (!ImageIO.write(img, "png", tmp.toFile())) {
                 throw new IOException("no PNG writer available in this JVM");
             }
