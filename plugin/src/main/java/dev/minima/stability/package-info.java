@@ -1,10 +1,10 @@
 /**
  * Function-space stability norms of one-hidden-layer ReLU networks, after Mulayoff, Michaeli &amp;
- * Soudry (NeurIPS 2021, "The implicit bias of minima stability: a view from function space", paper 003
- * with its supplement 000), Nacson, Mulayoff, Ongie, Michaeli &amp; Soudry (ICLR 2023, "The implicit bias of
- * minima stability in multivariate shallow ReLU networks", paper 002) and the Hessian-trace flatness
- * constructions of Wen, Ma &amp; Li (NeurIPS 2023, "Sharpness minimization algorithms do not only minimize
- * sharpness", paper 004).
+ * Soudry (2021, "The implicit bias of minima stability: a view from function space", NeurIPS, with its
+ * supplementary material), Nacson, Mulayoff, Ongie, Michaeli &amp; Soudry (2023, "The implicit bias of minima
+ * stability in multivariate shallow ReLU networks", ICLR) and the Hessian-trace flatness constructions of
+ * Wen, Ma &amp; Li (2023, "Sharpness minimization algorithms do not only minimize sharpness to achieve better
+ * generalization", NeurIPS).
  *
  * <p>Everything here works in double precision on plain Java arrays: a network is read out of a DJL block
  * once ({@link dev.minima.stability.ShallowReluBlocks}) and then analysed exactly. The entry point for a
