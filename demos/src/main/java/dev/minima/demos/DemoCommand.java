@@ -104,7 +104,7 @@ public abstract class DemoCommand implements Callable<Integer> {
         Integer threads = null;
         int torchThreadsBefore = -1;
         for (OptionGroup g : groups) {
-            if (g instanceof MnistDataOption d && !d.fallsBackToDjl()) {
+            if (g instanceof MnistDataOption d) {
                 Path dir = d.dir();
                 for (MnistFile f : MnistFile.values()) {
                     if (java.nio.file.Files.exists(MnistLocalRepository.versionedFile(dir, f))) {
