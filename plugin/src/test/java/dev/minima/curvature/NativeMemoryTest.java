@@ -83,17 +83,31 @@ class NativeMemoryTest {
         NativeMemory.Reading r = NativeMemory.read();
         assertTrue(r.rssKb() > 0 && r.heapCommittedKb() > 0, r.toString());
         assertTrue(r.nativeKb() > 0 && r.nativeKb() < r.rssKb(), r.toString());
-        // a 64 MB native allocation shows up in the native figure, within its size and the noise of the JVM
-        long before = NativeMemory.nativeKb();
-        java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(64 << 20);
-        for (int i = 0; i < direct.capacity(); i += 4096) {
-            direct.put(i, (byte) 1);
+        // a 64 MB native allocation shows up in the native figure, within its size and the noise of the JVM; native
+        // memory freed in the background (DJL's cleaners after earlier tests in this JVM) can shift one reading, so
+        // up to five attempts, each after a verified collection and a pause for the cleaners
+        long grown = 0;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            GarbageCollection.collect();
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            long before = NativeMemory.nativeKb();
+            java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(64 << 20);
+            for (int i = 0; i < direct.capacity(); i += 4096) {
+                direct.put(i, (byte) 1);
+            }
+            grown = NativeMemory.nativeKb() - before;
+            System.out.printf("probe under %s: %s, +%d MB after touching a 64 MB direct buffer%n", collector(), r,
+                    grown >> 10);
+            assertTrue(direct.get(4096) == 1);
+            if (grown > 56 * 1024 && grown < 80 * 1024) {
+                break;
+            }
         }
-        long grown = NativeMemory.nativeKb() - before;
-        System.out.printf("probe under %s: %s, +%d MB after touching a 64 MB direct buffer%n", collector(), r,
-                grown >> 10);
         assertTrue(grown > 56 * 1024 && grown < 80 * 1024, "64 MB direct buffer counted as " + (grown >> 10) + " MB");
-        assertTrue(direct.get(4096) == 1);
     }
 
     private static String collector() {
