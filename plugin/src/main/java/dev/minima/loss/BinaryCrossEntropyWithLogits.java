@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDList;
 /**
  * Binary cross-entropy on logits z with optional label smoothing p, GC-safe:
  * {@code ℓ = softplus(z) − t·z} with target {@code t = (1 − p)·y + p·(1 − y)} for labels y in {0, 1}
- * (paper 004's logistic loss uses p = 0.2). Computed stably as {@code max(z, 0) − t·z + log(1 + e^{−|z|})}.
+ * (Wen et al.'s (2023) logistic loss uses p = 0.2). Computed stably as {@code max(z, 0) − t·z + log(1 + e^{−|z|})}.
  * Labels in {−1, +1} are accepted with {@link Losses#binaryCrossEntropyWithLogits(double, boolean)}.
  */
 public final class BinaryCrossEntropyWithLogits extends MinimaLoss {

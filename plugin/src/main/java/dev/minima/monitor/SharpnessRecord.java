@@ -6,7 +6,7 @@ package dev.minima.monitor;
  *
  * <p>{@code step} counts the optimizer updates already applied to the parameters that were measured;
  * {@code eta} is the learning rate of the next update (the one whose stability is in question). Linear
- * stability of gradient descent needs λ_max ≤ 2/η; with momentum or Adam the threshold moves (see
+ * stability of gradient descent needs λ_max ≤ 2/η (docs/theory.md §0); with momentum or Adam the threshold moves (see
  * {@link StabilityRule}), and {@link #threshold()} is the one that applied, named by {@link #thresholdRule()}.
  * {@link #ratio()} = sharpness/threshold above 1 means the next step is linearly unstable along the top
  * eigenvector.
