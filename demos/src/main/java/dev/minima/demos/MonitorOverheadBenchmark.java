@@ -27,12 +27,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sharpness monitor's cost for the {@code bench} subcommand: {@code monitor_overhead} = wall time of
- * SGD steps with the monitor attached divided by the same steps without it, minus 1. Defaults: 1,000 steps,
- * batch 128, a 784-512-512-10 ReLU MLP, random Gaussian inputs with random class labels (softmax
- * cross-entropy), learning rate 0.01, the monitor every 100 steps on a 1,000-example probe (λ_max only,
- * warm-started Lanczos, tolerance 1e-3). Both runs start from the same weights and see the same batches;
- * they alternate {@code repeats} times and the medians are compared.
+ * The sharpness monitor's cost and accuracy for the {@code bench} subcommand: {@code monitor_overhead} = wall
+ * time of SGD steps with the monitor attached at its defaults ({@code SharpnessListener.builder().build()}:
+ * every 100 steps, a probe sampled from the first training batches, the default overhead budget) divided by the
+ * same steps without it, minus 1; {@code monitor_lmax_rel_err} = mean over the records of |λ_rec − λ_ref|/λ_ref,
+ * λ_ref from Lanczos to a 1e-5 residual on the first 1,000 training examples at the record's weights (a copy of
+ * the parameters taken when the record is made, evaluated after the timed run); {@code monitor_records} =
+ * records in the monitored run. Workload: 1,000 steps, batch 128, a 784-512-512-10 ReLU MLP, random Gaussian
+ * inputs with random class labels (softmax cross-entropy), learning rate 0.01. Both runs start from the same
+ * weights and see the same batches; they alternate {@code repeats} times and the medians are compared.
  *
  * <pre>{@code
  * MonitorOverheadBenchmark.Result r = MonitorOverheadBenchmark.builder().build().run();
@@ -58,19 +61,27 @@ public final class MonitorOverheadBenchmark {
      * @param meanProducts mean Hessian-vector products per record
      * @param monitorSeconds time inside the monitor in the last monitored run
      * @param skipped measurements skipped by the overhead budget in the last monitored run
+     * @param lambdaRelativeError mean relative error of the recorded λ_max against Lanczos on the first 1,000
+     *     training examples at the same weights (last monitored run), NaN without records
+     * @param maxLambdaRelativeError the largest of those errors
+     * @param probeSize the monitor's probe size
      */
     public record Result(double baselineSeconds, double monitoredSeconds, double overhead, double insideOverhead,
-            double cpuOverhead, int records, double meanProducts, double monitorSeconds, long skipped) {
+            double cpuOverhead, int records, double meanProducts, double monitorSeconds, long skipped,
+            double lambdaRelativeError, double maxLambdaRelativeError, int probeSize) {
 
         /** @return the figures for a summary.json, {@code monitor_overhead} first */
         public Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("monitor_overhead", overhead);
+            m.put("monitor_lmax_rel_err", lambdaRelativeError);
+            m.put("monitor_records", records);
+            m.put("monitor_lmax_rel_err_max", maxLambdaRelativeError);
+            m.put("monitor_probe_size", probeSize);
             m.put("monitor_overhead_inside_run", insideOverhead);
             m.put("monitor_overhead_cpu", cpuOverhead);
             m.put("baseline_seconds", baselineSeconds);
             m.put("monitored_seconds", monitoredSeconds);
-            m.put("monitor_records", records);
             m.put("monitor_mean_hvp_products", meanProducts);
             m.put("monitor_seconds", monitorSeconds);
             m.put("monitor_skipped", skipped);
@@ -85,12 +96,13 @@ public final class MonitorOverheadBenchmark {
     private final int repeats;
     private final double maxOverhead;
     private final long seed;
+    private double lastCpuEnd;
 
     private MonitorOverheadBenchmark(Builder b) {
         this.steps = b.steps;
         this.batchSize = b.batchSize;
         this.every = b.every;
-        this.probeSize = b.probeSize;
+        this.probeSize = b.probeSize > 0 ? b.probeSize : SharpnessListener.DEFAULT_PROBE_SIZE;
         this.repeats = b.repeats;
         this.maxOverhead = b.maxOverhead;
         this.seed = b.seed;
@@ -107,24 +119,30 @@ public final class MonitorOverheadBenchmark {
      * @return the result
      */
     public Result run() {
-        int pool = Math.max(probeSize, 8192);
+        int pool = Math.max(Math.max(probeSize, REFERENCE_EXAMPLES), 8192);
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray x = gaussian(manager, pool, 784, seed);
             NDArray y = labels(manager, pool, seed + 1);
-            time(manager, x, y, null, Math.min(steps, 50)); // warm-up: JIT, allocator, libtorch threads
+            time(manager, x, y, null, Math.min(steps, 50), null, null); // warm-up: JIT, allocator, libtorch threads
             double[] base = new double[repeats];
             double[] mon = new double[repeats];
             double[] inside = new double[repeats];
             double[] baseCpu = new double[repeats];
             double[] monCpu = new double[repeats];
             SharpnessListener last = null;
+            double[] errors = new double[0];
             for (int r = 0; r < repeats; r++) {
                 double c0 = cpuSeconds();
-                base[r] = time(manager, x, y, null, steps);
+                base[r] = time(manager, x, y, null, steps, null, null);
                 double c1 = cpuSeconds();
-                SharpnessListener monitor = monitor(x, y);
-                mon[r] = time(manager, x, y, monitor, steps);
-                double c2 = cpuSeconds();
+                WeightCopies copies = new WeightCopies(manager);
+                SharpnessListener monitor = monitor(copies);
+                double[][] err = new double[1][];
+                mon[r] = time(manager, x, y, monitor, steps, copies,
+                        model -> err[0] = copies.errors(model, x, y, monitor));
+                double c2 = lastCpuEnd;
+                copies.close();
+                errors = err[0];
                 baseCpu[r] = c1 - c0;
                 monCpu[r] = c2 - c1;
                 inside[r] = monitor.monitorSeconds() / (mon[r] - monitor.monitorSeconds());
@@ -137,25 +155,89 @@ public final class MonitorOverheadBenchmark {
             double m = median(mon);
             double cpu = median(monCpu) / median(baseCpu) - 1;
             double products = last.records().stream().mapToLong(s -> s.snapshot().products()).average().orElse(0);
+            double meanErr = java.util.Arrays.stream(errors).average().orElse(Double.NaN);
+            double maxErr = java.util.Arrays.stream(errors).max().orElse(Double.NaN);
             return new Result(b, m, m / b - 1, median(inside), cpu, last.records().size(), products,
-                    last.monitorSeconds(), last.skipped());
+                    last.monitorSeconds(), last.skipped(), meanErr, maxErr, probeSize);
         }
     }
 
-    private SharpnessListener monitor(NDArray x, NDArray y) {
-        try (NDManager scope = x.getManager().newSubManager()) {
-            NDArray px = x.get("0:" + probeSize);
-            NDArray py = y.get("0:" + probeSize);
-            px.attach(scope);
-            py.attach(scope);
-            return SharpnessListener.builder().optEvery(every).optLearningRate(0.01)
-                    .optLoss(Losses.softmaxCrossEntropy()).optProbe(px, py).optAtEpochEnd(false).optSeed(seed)
-                    .optMaxOverhead(maxOverhead).build();
+    /** The listener at its defaults, except where the builder of this benchmark overrides them. */
+    private SharpnessListener monitor(WeightCopies copies) {
+        SharpnessListener.Builder b = SharpnessListener.builder().optSeed(seed).addSink(copies)
+                .optProbeSample(probeSize, seed);
+        if (every != DEFAULT_EVERY) {
+            b.optEvery(every);
+        }
+        if (!Double.isNaN(maxOverhead)) {
+            b.optMaxOverhead(maxOverhead);
+        }
+        return b.build();
+    }
+
+    private static final int DEFAULT_EVERY = 100;
+    private static final int REFERENCE_EXAMPLES = 1000;
+
+    /**
+     * Copies of the parameters at each record (taken inside the record, so they describe its weights), and the
+     * reference λ_max at each copy, computed after the timed run.
+     */
+    private static final class WeightCopies implements dev.minima.monitor.RecordSink {
+        private final NDManager manager;
+        private final java.util.List<NDArray> copies = new java.util.ArrayList<>();
+        private dev.minima.curvature.ParameterSpace space;
+
+        WeightCopies(NDManager manager) {
+            this.manager = manager.newSubManager();
+        }
+
+        void watch(Model model) {
+            space = dev.minima.curvature.ParameterSpace.of(model.getBlock());
+        }
+
+        @Override
+        public void accept(dev.minima.monitor.SharpnessRecord r) {
+            copies.add(space.values(manager));
+        }
+
+        /** Relative errors of the records against Lanczos on the first 1,000 examples at the same weights. */
+        double[] errors(Model model, NDArray x, NDArray y, SharpnessListener monitor) {
+            java.util.List<dev.minima.monitor.SharpnessRecord> records = monitor.records();
+            double[] out = new double[records.size()];
+            try (NDManager scope = manager.newSubManager()) {
+                NDArray px = x.get("0:" + REFERENCE_EXAMPLES);
+                NDArray py = y.get("0:" + REFERENCE_EXAMPLES);
+                px.attach(scope);
+                py.attach(scope);
+                for (int i = 0; i < out.length; i++) {
+                    space.assign(copies.get(i));
+                    try (dev.minima.curvature.Objective o = dev.minima.curvature.Objective.builder()
+                            .setBlock(model.getBlock()).setLoss(Losses.softmaxCrossEntropy()).addBatch(px, py).build();
+                            dev.minima.curvature.HessianOperator h = dev.minima.curvature.HessianOperator.of(o)) {
+                        double ref = dev.minima.curvature.Lanczos.builder().optTolerance(1e-5).optMaxIterations(150)
+                                .optSeed(seed(i)).build().run(h).value(0);
+                        out[i] = Math.abs(records.get(i).lambdaMax() - ref) / ref;
+                        LOGGER.info("record at step {}: lambda_max {} vs {} on the first {} examples (rel err {})",
+                                records.get(i).step(), records.get(i).lambdaMax(), ref, REFERENCE_EXAMPLES, out[i]);
+                    }
+                }
+            }
+            return out;
+        }
+
+        private static long seed(int i) {
+            return 1000 + i;
+        }
+
+        @Override
+        public void close() {
+            manager.close();
         }
     }
 
-    /** Wall time of {@code n} SGD steps from the seeded initial weights. */
-    private double time(NDManager manager, NDArray x, NDArray y, SharpnessListener monitor, int n) {
+    /** Wall time of {@code n} SGD steps from the seeded initial weights; {@code after} runs untimed at the end. */
+    private double time(NDManager manager, NDArray x, NDArray y, SharpnessListener monitor, int n,
+            WeightCopies watch, java.util.function.Consumer<Model> after) {
         try (Model model = Model.newInstance("bench")) {
             model.setBlock(new SequentialBlock().add(Linear.builder().setUnits(512).build()).add(Activation::relu)
                     .add(Linear.builder().setUnits(512).build()).add(Activation::relu)
@@ -167,6 +249,9 @@ public final class MonitorOverheadBenchmark {
             long pool = x.getShape().get(0);
             try (Trainer trainer = model.newTrainer(config)) {
                 trainer.initialize(new Shape(1, 784));
+                if (watch != null) {
+                    watch.watch(model);
+                }
                 long t0 = System.nanoTime();
                 for (int s = 0; s < n; s++) {
                     long start = (long) s * batchSize % (pool - batchSize + 1);
@@ -182,7 +267,12 @@ public final class MonitorOverheadBenchmark {
                         trainer.step();
                     }
                 }
-                return (System.nanoTime() - t0) * 1e-9;
+                double seconds = (System.nanoTime() - t0) * 1e-9;
+                lastCpuEnd = cpuSeconds(); // before the untimed reference computation
+                if (after != null) {
+                    after.accept(model);
+                }
+                return seconds;
             }
         }
     }
@@ -226,15 +316,21 @@ public final class MonitorOverheadBenchmark {
     /**
      * Runs the benchmark with default settings and prints the result as JSON.
      *
-     * @param args optional: repeats, then the overhead budget (0 = measure on schedule)
+     * @param args optional: repeats, the overhead budget (0 = measure on schedule), the probe size, the interval
      */
     public static void main(String[] args) {
         Builder b = builder();
         if (args.length > 0) {
             b.optRepeats(Integer.parseInt(args[0]));
         }
-        if (args.length > 1) {
+        if (args.length > 1 && !args[1].equals("-")) {
             b.optMaxOverhead(Double.parseDouble(args[1]));
+        }
+        if (args.length > 2 && !args[2].equals("-")) {
+            b.optProbeSize(Integer.parseInt(args[2]));
+        }
+        if (args.length > 3) {
+            b.optEvery(Integer.parseInt(args[3]));
         }
         System.out.println(DemoCommand.GSON.toJson(b.build().run().toMap()));
     }
@@ -244,9 +340,9 @@ public final class MonitorOverheadBenchmark {
         private int steps = 1000;
         private int batchSize = 128;
         private int every = 100;
-        private int probeSize = 1000;
+        private int probeSize;
         private int repeats = 1;
-        private double maxOverhead;
+        private double maxOverhead = Double.NaN;
         private long seed;
 
         private Builder() {}
@@ -279,7 +375,7 @@ public final class MonitorOverheadBenchmark {
         }
 
         /**
-         * @param probeSize probe examples (default 1000)
+         * @param probeSize probe examples (default: the listener's default)
          * @return this builder
          */
         public Builder optProbeSize(int probeSize) {
@@ -298,7 +394,7 @@ public final class MonitorOverheadBenchmark {
 
         /**
          * @param fraction the monitor's overhead budget ({@link SharpnessListener.Builder#optMaxOverhead}); 0
-         *     (default) measures on schedule
+         *     measures on schedule; default: the listener's default
          * @return this builder
          */
         public Builder optMaxOverhead(double fraction) {

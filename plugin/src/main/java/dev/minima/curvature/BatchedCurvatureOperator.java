@@ -81,6 +81,21 @@ abstract class BatchedCurvatureOperator<P> implements SymmetricOperator, AutoClo
         return objective;
     }
 
+    /**
+     * @return the retained pieces of the single batch, built now if no product has built them yet
+     * @throws IllegalStateException if this operator does not retain its graph
+     */
+    P retainedPieces() {
+        if (!retainGraph) {
+            throw new IllegalStateException("this operator rebuilds its pieces for every product (several batches)");
+        }
+        if (retained == null) {
+            graphScope = NDManager.newBaseManager(device(), "PyTorch");
+            retained = pieces(objective.batches().get(0), 0, graphScope);
+        }
+        return retained;
+    }
+
     @Override
     public NDArray apply(NDArray vector) {
         SymmetricOperator.checkVector(this, vector);
@@ -90,11 +105,7 @@ abstract class BatchedCurvatureOperator<P> implements SymmetricOperator, AutoClo
             NDList v = space.unflatten(vector.toType(dataType(), false));
             v.attach(scope);
             if (retainGraph) {
-                if (retained == null) {
-                    graphScope = NDManager.newBaseManager(device(), "PyTorch");
-                    retained = pieces(objective.batches().get(0), 0, graphScope);
-                }
-                result = space.flatten(product(retained, v, scope));
+                result = space.flatten(product(retainedPieces(), v, scope));
             } else {
                 NDArray acc = null;
                 for (int i = 0; i < objective.batches().size(); i++) {

@@ -16,8 +16,43 @@ import ai.djl.ndarray.NDManager;
  */
 public final class HessianOperator extends BatchedCurvatureOperator<NDList> {
 
+    private final boolean retainGraph;
+    private double retainedLoss = Double.NaN;
+
     private HessianOperator(Objective objective, boolean retainGraph) {
         super(objective, retainGraph);
+        this.retainGraph = retainGraph;
+    }
+
+    /**
+     * The objective's value from the retained create-graph pass (built now if no product has built it): the
+     * forward pass that serves every product also gives the loss, at no extra cost.
+     *
+     * @return the loss
+     * @throws IllegalStateException if the graph is not retained (several batches)
+     */
+    public double retainedLoss() {
+        retainedPieces();
+        return retainedLoss;
+    }
+
+    /**
+     * ‖∇L‖₂ from the retained gradient (built now if no product has built it).
+     *
+     * @return the gradient norm
+     * @throws IllegalStateException if the graph is not retained (several batches)
+     */
+    public double retainedGradientNorm() {
+        NDList gradient = retainedPieces();
+        try (NDManager scope = NDManager.newBaseManager(device(), "PyTorch")) {
+            NDList detached = new NDList(gradient.size());
+            for (ai.djl.ndarray.NDArray g : gradient) {
+                ai.djl.ndarray.NDArray d = g.stopGradient();
+                d.attach(scope);
+                detached.add(d);
+            }
+            return Vectors.norm(space.flatten(detached));
+        }
     }
 
     /**
@@ -41,7 +76,11 @@ public final class HessianOperator extends BatchedCurvatureOperator<NDList> {
     /** The batch's gradient g = ∇L with its graph, so that products can differentiate it again. */
     @Override
     NDList pieces(Objective.BatchData batch, int index, NDManager scope) {
-        return bridge.gradient(objective.lossOf(batch, scope, index), space.arrays(), true, scope);
+        ai.djl.ndarray.NDArray loss = objective.lossOf(batch, scope, index);
+        if (retainGraph) {
+            retainedLoss = Vectors.scalar(loss);
+        }
+        return bridge.gradient(loss, space.arrays(), true, scope);
     }
 
     /** Hv = ∇⟨g, v⟩; gradient pieces that do not depend on the parameters contribute 0 (the bridge skips them). */

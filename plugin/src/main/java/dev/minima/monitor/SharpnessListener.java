@@ -32,19 +32,21 @@ import org.slf4j.LoggerFactory;
  * A DJL {@link TrainingListener} that watches the edge of stability: every k steps (and/or every so many
  * seconds, and at each epoch end) it measures on a fixed probe set the loss, the gradient norm and λ_max of
  * the Hessian (Lanczos, warm-started from the previous top eigenvector; optionally the top k, λ_min, the
- * trace and Adam's preconditioned sharpness), compares λ_max with 2/η for the learning rate η of the next
- * update, feeds an {@link EdgeOfStabilityDetector}, and records everything to the trainer's DJL metrics, a
+ * trace and Adam's preconditioned sharpness), compares the sharpness with the optimizer's threshold (2/η for
+ * plain SGD) at the learning rate η of the next update, feeds an {@link EdgeOfStabilityDetector}, and records everything to the trainer's DJL metrics, a
  * CSV file flushed after every record, and a PNG chart.
  *
  * <pre>{@code
- * SharpnessListener monitor = SharpnessListener.builder()
- *         .optEvery(50).optLearningRate(0.05).optLoss(Losses.halfMse())
- *         .optProbe(xProbe, yProbe).optCsv(Path.of("sharpness.csv")).optChart(Path.of("sharpness.png"))
- *         .build();
- * DefaultTrainingConfig config = new DefaultTrainingConfig(Losses.halfMse())
- *         .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.05f)).build())
- *         .addTrainingListeners(monitor);
+ * DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+ *         .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.05f)).build());
+ * config.addTrainingListeners(SharpnessListener.builder().build()); // the one added line
  * }</pre>
+ *
+ * <p><b>Defaults.</b> The trainer's loss is mapped to a GC-safe equivalent ({@link DjlLosses}); the learning
+ * rate is read from the optimizer's tracker at every record and the threshold follows the optimizer
+ * ({@link StabilityRule}); the probe is {@link #DEFAULT_PROBE_SIZE} examples sampled from the first training
+ * batches; records are skipped while they would cost more than {@link #DEFAULT_MAX_OVERHEAD} of the training
+ * time. All of this is checked when training begins.
  *
  * <p><b>When.</b> {@code onTrainingBatch} runs after the batch's backward pass and before
  * {@code trainer.step()}: the measured parameters have had {@code step} updates, and η is the learning

@@ -77,8 +77,8 @@ public final class SharpnessProbe {
         try (NDManager scope = NDManager.newBaseManager(space.device(), "PyTorch")) {
             if (objective.batches().size() == 1) {
                 // one create-graph gradient gives the loss, the gradient norm and every product
-                try (RetainedHessian h = new RetainedHessian(objective)) {
-                    return curvature(h, h.loss(), h.gradientNorm(), space, preconditioner, scope);
+                try (HessianOperator h = HessianOperator.of(objective, true)) {
+                    return curvature(h, h.retainedLoss(), h.retainedGradientNorm(), space, preconditioner, scope);
                 }
             }
             double[] lossAndNorm = lossAndGradientNorm(objective, scope);
@@ -113,7 +113,7 @@ public final class SharpnessProbe {
         double trace = Double.NaN;
         double traceError = Double.NaN;
         if (traceEstimator != null) {
-            TraceEstimator.Estimate t = traceEstimator.estimate(h);
+            dev.minima.curvature.TraceEstimate t = traceEstimator.estimate(h);
             trace = t.value();
             traceError = t.standardError();
             products += t.products();

@@ -6,7 +6,8 @@ import dev.minima.curvature.SymmetricOperator;
 
 /**
  * Estimates the trace of a symmetric operator; the monitor's optional trace column goes through this
- * interface so that any estimator (Hutchinson, Hutch++) can be plugged in.
+ * interface so that any estimator (Hutchinson, Hutch++) can be plugged in; it returns the curvature package's
+ * {@link TraceEstimate}.
  *
  * <p>{@link #hutchinson(int, long)} is the curvature package's {@link Hutchinson}; Hutch++ plugs in the same way.
  */
@@ -14,19 +15,10 @@ import dev.minima.curvature.SymmetricOperator;
 public interface TraceEstimator {
 
     /**
-     * A trace estimate.
-     *
-     * @param value the estimate of tr(A)
-     * @param standardError its standard error (0 for an exact value)
-     * @param products operator products spent
-     */
-    record Estimate(double value, double standardError, long products) {}
-
-    /**
      * @param op the operator
      * @return its trace estimate
      */
-    Estimate estimate(SymmetricOperator op);
+    TraceEstimate estimate(SymmetricOperator op);
 
     /**
      * Hutchinson's estimator E[vᵀAv] with seeded Rademacher vectors (docs/theory.md §5).
@@ -42,9 +34,6 @@ public interface TraceEstimator {
                     "a Hutchinson trace needs at least 2 samples for a standard error, got " + samples);
         }
         Hutchinson hutchinson = Hutchinson.builder().optSamples(samples).optSeed(seed).build();
-        return op -> {
-            TraceEstimate t = hutchinson.run(op);
-            return new Estimate(t.value(), t.standardError(), t.products());
-        };
+        return hutchinson::run;
     }
 }

@@ -117,4 +117,41 @@ class EdgeOfStabilityDetectorTest {
         assertEquals(2.0, RobustTrend.theilSen(x, y), 1e-12);
         assertEquals(1.0, RobustTrend.increasingFraction(new double[] {1, 2, 3}), 0);
     }
+
+    @Test
+    void oneLinePerChangeOfStateOnARiseSaturateFallTrace() {
+        // λ rises 8 → 19.6 (sharpening), saturates at the edge 2/η = 20 (ratios 0.98–1.0), then falls 19 → 6
+        // (with noise of ±0.3% throughout): exactly one event per change of state, none while a state holds
+        EdgeOfStabilityDetector d = EdgeOfStabilityDetector.builder().build();
+        SplittableRandom noise = new SplittableRandom(4);
+        long step = 0;
+        for (int i = 0; i < 30; i++, step += 100) {
+            double lambda = 8 + 0.4 * i;
+            d.accept(record(step, lambda * (1 + 0.003 * (2 * noise.nextDouble() - 1)), 1.0 - 0.01 * i));
+        }
+        for (int i = 0; i < 15; i++, step += 100) {
+            d.accept(record(step, 19.8 * (1 + 0.003 * (2 * noise.nextDouble() - 1)), 0.7 - 0.01 * i));
+        }
+        for (int i = 0; i < 40; i++, step += 100) {
+            double lambda = 19 - 0.33 * i;
+            d.accept(record(step, lambda * (1 + 0.003 * (2 * noise.nextDouble() - 1)), 0.55 - 0.005 * i));
+        }
+        List<EosEvent.Type> types = d.events().stream().map(EosEvent::type).toList();
+        assertEquals(List.of(EosEvent.Type.PROGRESSIVE_SHARPENING, EosEvent.Type.EDGE_REACHED,
+                EosEvent.Type.EDGE_LEFT), types, d.events().toString());
+    }
+
+    @Test
+    void fallingLambdaEndsSharpeningAndIsNotReportedAsSharpening() {
+        // the shape that used to repeat PROGRESSIVE_SHARPENING at every record: a rise, then a long slow fall
+        // whose Theil–Sen window still leans upward for a few records
+        EdgeOfStabilityDetector d = EdgeOfStabilityDetector.builder().build();
+        long step = 0;
+        double[] trace = {5, 6, 7, 8, 9, 10, 9.8, 10.1, 9.6, 9.9, 9.4, 9.7, 9.2, 9.5, 9.0, 9.3, 8.8, 9.1, 8.6};
+        for (double lambda : trace) {
+            d.accept(record(step, lambda, 1.0));
+            step += 100;
+        }
+        assertEquals(1, count(d, EosEvent.Type.PROGRESSIVE_SHARPENING), d.events().toString());
+    }
 }
