@@ -31,9 +31,9 @@ final class RetainedHessian implements SymmetricOperator, AutoCloseable {
     private long products;
 
     RetainedHessian(Objective objective) {
-        if (objective.batches().size() != 1) {
+        if (!objective.canRetainGraph()) {
             throw new IllegalArgumentException("a retained Hessian needs a single-batch objective, this one has "
-                    + objective.batches().size());
+                    + objective.batchCount());
         }
         this.space = objective.space();
         this.bridge = AutogradBridge.on(space.device());

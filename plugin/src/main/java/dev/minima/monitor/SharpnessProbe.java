@@ -75,7 +75,7 @@ public final class SharpnessProbe {
             resetWarmStart();
         }
         try (NDManager scope = NDManager.newBaseManager(space.device(), "PyTorch")) {
-            if (objective.batches().size() == 1) {
+            if (objective.canRetainGraph()) {
                 // one create-graph gradient gives the loss, the gradient norm and every product
                 try (RetainedHessian h = new RetainedHessian(objective)) {
                     return curvature(h, h.loss(), h.gradientNorm(), space, preconditioner, scope);
