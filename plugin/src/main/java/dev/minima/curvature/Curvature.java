@@ -135,7 +135,7 @@ public final class Curvature implements AutoCloseable {
      * @return the eigenpairs, largest first, each with its residual ‖Hv − λv‖
      */
     public Eigenpairs topEigenvalues(int k) {
-        return eigenvalues(k, Lanczos.Which.LARGEST, "top " + k + " eigenvalue" + (k == 1 ? "" : "s"));
+        return eigenvalues(k, Lanczos.Which.LARGEST, k == 1 ? "lambda_max" : "top " + k);
     }
 
     /**
@@ -154,7 +154,7 @@ public final class Curvature implements AutoCloseable {
      * @return the eigenpairs, smallest first
      */
     public Eigenpairs bottomEigenvalues(int k) {
-        return eigenvalues(k, Lanczos.Which.SMALLEST, "bottom " + k + " eigenvalue" + (k == 1 ? "" : "s"));
+        return eigenvalues(k, Lanczos.Which.SMALLEST, k == 1 ? "lambda_min" : "bottom " + k);
     }
 
     private Eigenpairs eigenvalues(int k, Lanczos.Which which, String what) {
@@ -185,7 +185,7 @@ public final class Curvature implements AutoCloseable {
     public SpectralDensityEstimate density() {
         SpectralDensity slq = SpectralDensity.builder().optProbes(settings.densityProbes)
                 .optLanczosSteps(settings.densitySteps).optSeed(settings.seed).build();
-        return withProgress("spectral density", (long) settings.densityProbes * settings.densitySteps, slq::run);
+        return withProgress("density", (long) settings.densityProbes * settings.densitySteps, slq::run);
     }
 
     /**
@@ -267,7 +267,7 @@ public final class Curvature implements AutoCloseable {
         if (!settings.progress) {
             return run.apply(operator);
         }
-        ProgressBar bar = new ProgressBar("Curvature: " + what + (label == null ? "" : " of " + label), total);
+        ProgressBar bar = new ProgressBar(label == null ? what : what + ", " + label, total);
         bar.start(0);
         try {
             return run.apply(new Counted(operator, bar));

@@ -662,6 +662,7 @@ public final class Objective implements AutoCloseable {
             long streamedSize = 0;
             BatchData first = null;
             try (NDManager reader = own.newSubManager()) {
+                dataset.prepare(); // DJL's datasets prepare once; a prepared one returns at once
                 int position = 0;
                 for (Batch b : dataset.getData(reader)) {
                     try (b) {
