@@ -9,6 +9,7 @@ import ai.djl.training.dataset.Batch;
 import ai.djl.training.dataset.Dataset;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.util.ProgressBar;
+import dev.minima.loss.DjlLosses;
 import dev.minima.loss.MinimaLoss;
 import java.util.List;
 import java.util.Objects;
@@ -40,8 +41,8 @@ import java.util.function.Predicate;
  *       dropout on a streamed dataset the operator is random, which the results say
  *       ({@link Eigenpairs#deterministic()}).</li>
  *   <li>The loss: Minima's GC-safe losses ({@code dev.minima.loss.Losses}); DJL's built-in losses are
- *       refused with the Minima loss to use instead (their Java-number constants can make second derivatives
- *       silently wrong), other losses are accepted with a warning.</li>
+ *       mapped to their GC-safe equivalents ({@link DjlLosses}), since their Java-number constants can make
+ *       second derivatives silently wrong; other losses are accepted with a warning.</li>
  * </ul>
  *
  * <p>A {@code Curvature} measures the parameters as they are at each call; with a single resident batch the
@@ -318,35 +319,18 @@ public final class Curvature implements AutoCloseable {
             double traceRelativeError, int densityProbes, int densitySteps, boolean progress) {}
 
     /**
-     * Refuses DJL's built-in losses, naming the Minima loss to use instead.
+     * Maps DJL's built-in losses to their GC-safe Minima equivalents ({@link DjlLosses#toGcSafe}); Minima's
+     * losses and user losses pass unchanged (the objective warns about the latter once).
      *
      * @param loss the loss given
      * @return the loss to differentiate
+     * @throws IllegalArgumentException if a DJL loss has no GC-safe equivalent, naming the way out
      */
     static Loss gcSafe(Loss loss) {
-        // TODO(lead): when dev.minima.loss gets its DJL → Minima loss mapping, map here instead of refusing
         if (loss instanceof MinimaLoss || !loss.getClass().getName().startsWith("ai.djl.training.loss.")) {
             return loss;
         }
-        String simple = loss.getClass().getSimpleName();
-        String instead;
-        switch (simple) {
-            case "SoftmaxCrossEntropyLoss":
-                instead = "Losses.softmaxCrossEntropy()";
-                break;
-            case "L2Loss":
-                instead = "Losses.halfMse() (DJL's L2Loss is ½·mean squared error)";
-                break;
-            case "SigmoidBinaryCrossEntropyLoss":
-                instead = "Losses.binaryCrossEntropyWithLogits(0)";
-                break;
-            default:
-                instead = "one of dev.minima.loss.Losses (halfMse, mse, softmaxCrossEntropy,"
-                        + " binaryCrossEntropyWithLogits)";
-        }
-        throw new IllegalArgumentException("DJL's " + simple + " multiplies by Java numbers, which can make second"
-                + " derivatives silently wrong when the garbage collector runs between forward and backward: use "
-                + instead + " instead");
+        return DjlLosses.toGcSafe(loss);
     }
 
     /** Builder of {@link Curvature}. */
@@ -402,8 +386,8 @@ public final class Curvature implements AutoCloseable {
         /**
          * Sets the loss.
          *
-         * @param loss one of {@code dev.minima.loss.Losses}; DJL's built-in losses are refused (see the class
-         *     comment)
+         * @param loss one of {@code dev.minima.loss.Losses}, or a DJL built-in loss (mapped to its GC-safe
+         *     equivalent)
          * @return this builder
          */
         public Builder setLoss(Loss loss) {
