@@ -317,7 +317,7 @@ public final class Objective implements AutoCloseable {
         NDArray value;
         try (GradMode on = GradMode.enabled()) {
             value = loss.evaluate(labels, predictions);
-        } catch (RuntimeException e) {
+        } catch (IllegalArgumentException | ai.djl.engine.EngineException e) {
             throw new IllegalArgumentException("loss " + loss.getName() + " failed on batch " + index + " with labels "
                     + shapes(labels) + " and predictions " + shapes(predictions) + ": " + e.getMessage()
                     + ". The labels must fit the loss: class indices of shape (batch) or (batch, 1) for"
@@ -649,7 +649,9 @@ public final class Objective implements AutoCloseable {
                 }
                 source.batchCount += source.resident.size();
                 Objective objective = new Objective(this, own, source, state);
-                objective.checkFirstBatch();
+                if (dataset != null) {
+                    objective.checkFirstBatch(); // a dataset's batches are unseen until now: fail here, not mid-run
+                }
                 return objective;
             } catch (RuntimeException e) {
                 own.close();
@@ -787,7 +789,7 @@ public final class Objective implements AutoCloseable {
         NDArray value;
         try {
             value = loss.evaluate(labels, pred);
-        } catch (RuntimeException e) {
+        } catch (IllegalArgumentException | ai.djl.engine.EngineException e) {
             throw new IllegalArgumentException("loss " + loss.getName() + " failed on batch " + index + " with labels "
                     + shapes(labels) + " and predictions " + shapes(pred) + ": " + e.getMessage()
                     + ". The labels must fit the loss: class indices of shape (batch) or (batch, 1) for"

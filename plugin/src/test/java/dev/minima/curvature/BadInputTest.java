@@ -58,10 +58,14 @@ class BadInputTest {
             Block block = TestModels.mlp(m, DataType.FLOAT64, 1, TestModels.tanh(), 3, 4, 1);
             NDArray x = TestModels.normal(m, 2, 5, 3, DataType.FLOAT64);
             NDArray y = TestModels.normal(m, 3, 5, 1, DataType.FLOAT64);
-            // the objective runs its first batch when built, so the loss is refused there, before any product
-            assertMessage(IllegalArgumentException.class,
-                    () -> Objective.builder().setBlock(block).setLoss(perExample).addBatch(x, y).build(),
-                    "not a scalar", "mean");
+            try (Objective obj = Objective.builder().setBlock(block).setLoss(perExample).addBatch(x, y).build();
+                    HessianOperator h = HessianOperator.of(obj);
+                    GaussNewtonOperator g = GaussNewtonOperator.of(obj)) {
+                NDArray v = m.ones(new Shape(h.dimension()), DataType.FLOAT64);
+                assertMessage(IllegalArgumentException.class, () -> h.apply(v), "not a scalar", "mean");
+                assertMessage(IllegalArgumentException.class, () -> g.apply(v), "not a scalar", "mean");
+                assertMessage(IllegalArgumentException.class, obj::value, "not a scalar");
+            }
         }
     }
 
