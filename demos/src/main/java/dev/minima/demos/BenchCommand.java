@@ -37,6 +37,9 @@ public final class BenchCommand extends DemoCommand {
     @Option(names = "--rss-products", description = "Products over which resident memory growth is measured (default: ${DEFAULT-VALUE}).")
     private int rssProducts = 1000;
 
+    @Option(names = "--skip-dataset", description = "Skip the streamed-dataset memory figures (two child processes).")
+    private boolean skipDataset;
+
     @Option(names = "--skip-sam", description = "Skip the SAM step figures.")
     private boolean skipSam;
 
@@ -63,6 +66,20 @@ public final class BenchCommand extends DemoCommand {
         out.put("workload", "784-512-512-10 ReLU MLP, DJL default init seed 0, softmax CE, first " + images
                 + " MNIST test images, float32, CPU");
         out.putAll(new CurvatureBenchmark(test, images, repeats, traceSeeds, rssProducts).run());
+        if (!skipDataset) {
+            // λ_max over DJL's Mnist streamed in batches of 1000, each size in its own process (peak RSS is per process)
+            String dir = MnistLocalRepository.resolveDataDir(data).toString();
+            Map<String, String> small = DatasetMemoryBenchmark.inChild("--usage", "test", "--images",
+                    String.valueOf(images), "--batch", "1000", "--data", dir);
+            Map<String, String> full = DatasetMemoryBenchmark.inChild("--usage", "test", "--images", "10000",
+                    "--batch", "1000", "--data", dir);
+            out.put("dataset_rss_mb", Double.parseDouble(full.get("peak_rss_mb")));
+            out.put("dataset_rss_mb_workload", Double.parseDouble(small.get("peak_rss_mb")));
+            out.put("dataset_rss_ratio", Double.parseDouble(full.get("peak_rss_mb"))
+                    / Double.parseDouble(small.get("peak_rss_mb")));
+            out.put("dataset_lmax_10000", Double.parseDouble(full.get("lambda_max")));
+            out.put("dataset_lmax_workload", Double.parseDouble(small.get("lambda_max")));
+        }
         if (!skipSam) {
             out.putAll(SamBenchmark.run(seed));
         }

@@ -26,9 +26,10 @@ abstract class BatchedCurvatureOperator<P> implements SymmetricOperator, AutoClo
     private long products;
 
     BatchedCurvatureOperator(Objective objective, boolean retainGraph) {
-        if (retainGraph && objective.batches().size() != 1) {
-            throw new IllegalArgumentException("a retained graph needs a single-batch objective, this one has "
-                    + objective.batches().size() + " batches");
+        if (retainGraph && !objective.canRetainGraph()) {
+            throw new IllegalArgumentException("a retained graph needs a single-batch objective whose block has no"
+                    + " state to restore in training mode; this one has " + objective.batchCount() + " batches"
+                    + (objective.restoresState() ? " and running statistics to restore" : ""));
         }
         this.objective = objective;
         this.space = objective.space();
@@ -71,6 +72,18 @@ abstract class BatchedCurvatureOperator<P> implements SymmetricOperator, AutoClo
         return space.device();
     }
 
+    /**
+     * Whether two products with the same vector agree: false when the objective is stochastic (dropout in
+     * training mode) and every product runs the block again; with a retained graph the random draw of the one
+     * forward pass is fixed, so the operator is deterministic (the Hessian for that draw).
+     *
+     * @return whether the operator is a fixed matrix
+     */
+    @Override
+    public boolean isDeterministic() {
+        return !objective.isStochastic() || retainGraph;
+    }
+
     /** @return the number of products computed so far */
     public long products() {
         return products;
@@ -91,7 +104,7 @@ abstract class BatchedCurvatureOperator<P> implements SymmetricOperator, AutoClo
         }
         if (retained == null) {
             graphScope = NDManager.newBaseManager(device(), "PyTorch");
-            retained = pieces(objective.batches().get(0), 0, graphScope);
+            retained = pieces(objective.singleBatch(), 0, graphScope);
         }
         return retained;
     }
@@ -107,17 +120,14 @@ abstract class BatchedCurvatureOperator<P> implements SymmetricOperator, AutoClo
             if (retainGraph) {
                 result = space.flatten(product(retainedPieces(), v, scope));
             } else {
-                NDArray acc = null;
-                for (int i = 0; i < objective.batches().size(); i++) {
-                    Objective.BatchData b = objective.batches().get(i);
+                NDArray[] acc = {null};
+                objective.eachBatch(scope, (b, i, s) -> {
                     double w = (double) b.size() / objective.size();
-                    try (NDManager s = scope.newSubManager()) {
-                        NDArray term = space.flatten(product(pieces(b, i, s), v, s)).mul(w); // not differentiated
-                        acc = acc == null ? term : acc.add(term);
-                        acc.attach(scope);
-                    }
-                }
-                result = acc;
+                    NDArray term = space.flatten(product(pieces(b, i, s), v, s)).mul(w); // not differentiated
+                    acc[0] = acc[0] == null ? term : acc[0].add(term);
+                    acc[0].attach(scope);
+                });
+                result = acc[0];
             }
             result.attach(target);
         }

@@ -46,6 +46,7 @@ public final class DiagonalEstimator {
                     sample = Vectors.toDoubles(v.mul(op.apply(v)));
                 }
                 for (int i = 0; i < n; i++) { // Welford, per entry
+                    NonFiniteProductException.check(sample[i], "diagonal estimator", s);
                     double delta = sample[i] - mean[i];
                     mean[i] += delta / s;
                     m2[i] += delta * (sample[i] - mean[i]);

@@ -13,9 +13,26 @@ import java.util.Arrays;
  * @param products operator products spent
  * @param converged whether every requested eigenpair met the tolerance
  * @param history the top estimate after each product (for convergence studies)
+ * @param deterministic whether the operator was a fixed matrix; false for a random operator (dropout in
+ *     training mode), whose residuals are then measured by fresh products and show the operator's noise
  */
-public record Eigenpairs(
-        double[] values, double[] residuals, double[][] vectors, int products, boolean converged, double[] history) {
+public record Eigenpairs(double[] values, double[] residuals, double[][] vectors, int products, boolean converged,
+        double[] history, boolean deterministic) {
+
+    /**
+     * Eigenpairs of a deterministic operator.
+     *
+     * @param values eigenvalues, largest first
+     * @param residuals ‖Av − λv‖ for each eigenpair
+     * @param vectors unit eigenvectors (one row per eigenvalue), or empty rows if not kept
+     * @param products operator products spent
+     * @param converged whether every requested eigenpair met the tolerance
+     * @param history the top estimate after each product
+     */
+    public Eigenpairs(double[] values, double[] residuals, double[][] vectors, int products, boolean converged,
+            double[] history) {
+        this(values, residuals, vectors, products, converged, history, true);
+    }
 
     /** @return the largest eigenvalue estimate */
     public double max() {
@@ -69,6 +86,8 @@ public record Eigenpairs(
     @Override
     public String toString() {
         return "Eigenpairs" + Arrays.toString(values) + " ± " + Arrays.toString(residuals) + " after " + products
-                + " products" + (converged ? "" : " (not converged)");
+                + " products" + (converged ? "" : " (not converged)")
+                + (deterministic ? "" : " (random operator, e.g. dropout in training mode: the values are of one"
+                        + " draw and the residuals measure the operator's noise)");
     }
 }

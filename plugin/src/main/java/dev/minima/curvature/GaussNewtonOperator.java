@@ -3,7 +3,6 @@ package dev.minima.curvature;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import dev.minima.autograd.GradMode;
 
 /**
  * The generalised Gauss–Newton matrix G = Σ_b w_b J_bᵀ H_ℓ,b J_b of an {@link Objective}, for any loss:
@@ -38,10 +37,10 @@ public final class GaussNewtonOperator extends BatchedCurvatureOperator<GaussNew
 
     /**
      * @param objective the objective (block, loss and data)
-     * @return its Gauss–Newton matrix; the graphs are retained when the objective has a single batch
+     * @return its Gauss–Newton matrix; the graphs are retained when {@link Objective#canRetainGraph()}
      */
     public static GaussNewtonOperator of(Objective objective) {
-        return new GaussNewtonOperator(objective, objective.batches().size() == 1);
+        return new GaussNewtonOperator(objective, objective.canRetainGraph());
     }
 
     @Override
@@ -58,11 +57,7 @@ public final class GaussNewtonOperator extends BatchedCurvatureOperator<GaussNew
             u.setRequiresGradient(true);
             dummy.add(u);
         }
-        NDArray loss;
-        try (GradMode on = GradMode.enabled()) {
-            loss = objective.loss().evaluate(objective.labelsIn(batch, scope), leaves);
-        }
-        objective.checkedLoss(loss, index);
+        NDArray loss = objective.evaluate(objective.labelsIn(batch, scope), leaves, index);
         NDList lossGradient = bridge.gradient(loss, leaves, true, scope);
         NDList jtDummy = bridge.grad(outputs, space.arrays(), dummy, true, scope);
         return new Pieces(outputs, leaves, lossGradient, dummy, jtDummy);

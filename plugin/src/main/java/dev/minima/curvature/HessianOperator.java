@@ -57,10 +57,10 @@ public final class HessianOperator extends BatchedCurvatureOperator<NDList> {
 
     /**
      * @param objective the objective
-     * @return its Hessian; the gradient graph is retained when the objective has a single batch
+     * @return its Hessian; the gradient graph is retained when {@link Objective#canRetainGraph()}
      */
     public static HessianOperator of(Objective objective) {
-        return new HessianOperator(objective, objective.batches().size() == 1);
+        return new HessianOperator(objective, objective.canRetainGraph());
     }
 
     /**

@@ -61,7 +61,7 @@ public final class HutchPlusPlus {
                     NDArray as = op.apply(s);
                     as.attach(scratch);
                     sketch.add(as);
-                    largest = Math.max(largest, Vectors.norm(as));
+                    largest = Math.max(largest, NonFiniteProductException.check(Vectors.norm(as), "Hutch++", spent + 1));
                 }
                 spent++;
             }
@@ -73,7 +73,7 @@ public final class HutchPlusPlus {
                 try (NDManager scope = scratch.newSubManager()) {
                     NDArray acol = op.apply(col);
                     acol.attach(scope);
-                    exact += Vectors.dot(col, acol);
+                    exact += NonFiniteProductException.check(Vectors.dot(col, acol), "Hutch++", spent + 1);
                 }
                 spent++;
             }
@@ -84,7 +84,7 @@ public final class HutchPlusPlus {
                     try (NDManager scope = scratch.newSubManager()) {
                         NDArray g = Vectors.rademacher(scope, n, op.dataType(), random);
                         project(g, q);
-                        rest.add(Vectors.dot(g, op.apply(g)));
+                        rest.add(NonFiniteProductException.check(Vectors.dot(g, op.apply(g)), "Hutch++", spent + 1));
                     }
                     spent++;
                 }

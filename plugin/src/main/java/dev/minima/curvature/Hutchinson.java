@@ -50,7 +50,7 @@ public final class Hutchinson {
             for (int s = 0; s < samples; s++) {
                 try (NDManager scope = scratch.newSubManager()) {
                     NDArray v = Vectors.rademacher(scope, op.dimension(), op.dataType(), random);
-                    moments.add(Vectors.dot(v, op.apply(v)));
+                    moments.add(NonFiniteProductException.check(Vectors.dot(v, op.apply(v)), "Hutchinson", s + 1));
                 }
                 if (targetRelativeError > 0 && moments.count() >= minSamples
                         && moments.standardError() <= targetRelativeError * Math.abs(moments.mean())) {

@@ -11,6 +11,11 @@ import java.util.SplittableRandom;
 /**
  * Extreme eigenpairs of a symmetric operator by the Lanczos method with full reorthogonalisation.
  *
+ * <p>A product that comes back NaN or infinite stops the run with {@link NonFiniteProductException}. On an
+ * operator that is not deterministic ({@link SymmetricOperator#isDeterministic()}: dropout in training mode)
+ * the residuals are measured with one fresh product per pair and the result is marked not converged and not
+ * deterministic.
+ *
  * <p>After j products the Ritz values of the j×j tridiagonal matrix T_j approximate the extreme eigenvalues;
  * the residual of a Ritz pair (θ, y) is exactly β_j |s_j| (s the eigenvector of T_j), so it is known without
  * further products and reported as the error bar. Iteration stops when every requested pair has residual ≤
@@ -82,7 +87,7 @@ public final class Lanczos {
                 basis.add(q);
                 NDArray w = op.apply(q);
                 w.attach(scratch);
-                alpha[j] = Vectors.dot(q, w);
+                alpha[j] = NonFiniteProductException.check(Vectors.dot(q, w), "Lanczos", j + 1);
                 // Gram–Schmidt twice against every basis vector (full reorthogonalisation)
                 for (int pass = 0; pass < 2; pass++) {
                     for (NDArray b : basis) {
@@ -92,7 +97,7 @@ public final class Lanczos {
                         }
                     }
                 }
-                double bj = Vectors.norm(w);
+                double bj = NonFiniteProductException.check(Vectors.norm(w), "Lanczos", j + 1);
                 steps = j + 1;
                 beta[j] = bj;
                 lastBeta = bj;
@@ -114,13 +119,27 @@ public final class Lanczos {
             double[] values = new double[found];
             double[] residuals = new double[found];
             double[][] vectors = new double[found][];
+            boolean deterministic = op.isDeterministic();
+            int products = steps;
             for (int i = 0; i < found; i++) {
                 int idx = selected[i];
                 values[i] = ritz.value(idx);
                 residuals[i] = Math.abs(lastBeta * ritz.vector(idx)[steps - 1]);
-                vectors[i] = keepVectors ? ritzVector(basis, ritz.vector(idx), scratch) : new double[0];
+                vectors[i] = keepVectors || !deterministic ? ritzVector(basis, ritz.vector(idx), scratch) : new double[0];
+                if (!deterministic) {
+                    // β|s| assumes one fixed matrix; a random operator's residual is measured with a fresh product
+                    residuals[i] = measuredResidual(op, vectors[i], values[i], scratch);
+                    products++;
+                    if (!keepVectors) {
+                        vectors[i] = new double[0];
+                    }
+                }
             }
-            return new Eigenpairs(values, residuals, vectors, steps, converged, Arrays.copyOf(history, steps));
+            if (!deterministic) {
+                converged = false; // no tolerance on the noise of a random operator is met by construction
+            }
+            return new Eigenpairs(values, residuals, vectors, products, converged, Arrays.copyOf(history, steps),
+                    deterministic);
         }
     }
 
@@ -180,6 +199,16 @@ public final class Lanczos {
             norm = Vectors.norm(v);
         }
         return v.div(norm);
+    }
+
+    private static double measuredResidual(SymmetricOperator op, double[] y, double theta, NDManager scratch) {
+        try (NDManager scope = scratch.newSubManager()) {
+            NDArray v = Vectors.of(scope, y, op.dataType());
+            NDArray av = op.apply(v);
+            av.attach(scope);
+            NDArray r = av.sub(v.mul(theta)); // not differentiated
+            return NonFiniteProductException.check(Vectors.norm(r), "Lanczos", 0);
+        }
     }
 
     private static double[] ritzVector(List<NDArray> basis, double[] s, NDManager scratch) {

@@ -39,7 +39,7 @@ record LanczosTridiagonal(double[] alpha, double[] beta, int products) {
                 basis.add(q);
                 NDArray w = op.apply(q);
                 done++;
-                alpha[j] = Vectors.dot(q, w);
+                alpha[j] = NonFiniteProductException.check(Vectors.dot(q, w), "Lanczos quadrature", j + 1);
                 for (int pass = 0; pass < 2; pass++) {
                     for (NDArray b : basis) {
                         try (NDArray c = b.dot(w);
@@ -48,7 +48,7 @@ record LanczosTridiagonal(double[] alpha, double[] beta, int products) {
                         }
                     }
                 }
-                double bj = Vectors.norm(w);
+                double bj = NonFiniteProductException.check(Vectors.norm(w), "Lanczos quadrature", j + 1);
                 beta[j] = bj;
                 scale = Math.max(scale, Math.abs(alpha[j]) + bj);
                 if (j + 1 == m || bj <= breakdown * scale) {

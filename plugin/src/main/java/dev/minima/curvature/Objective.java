@@ -3,12 +3,16 @@ package dev.minima.curvature;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.dataset.Batch;
 import ai.djl.training.dataset.Dataset;
 import ai.djl.training.loss.Loss;
 import ai.djl.translate.TranslateException;
+import ai.djl.util.Pair;
 import dev.minima.autograd.AutogradBridge;
 import dev.minima.autograd.GradMode;
 import dev.minima.loss.LossSafety;
@@ -19,12 +23,22 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * "The loss of these parameters on this data": a DJL block, a loss and a fixed data set (one batch or many),
- * the start of Minima's data path (objective → autograd → operator → estimator).
+ * "The loss of these parameters on this data": a DJL block, a loss and a fixed data set (one batch, many
+ * batches, or a DJL {@link Dataset}), the start of Minima's data path (objective → autograd → operator →
+ * estimator).
  *
  * <p>With several batches the objective is the batch-size–weighted average of the batch losses, i.e. the
  * mean loss over all examples when the loss is a per-example mean, so its Hessian is the full-data Hessian.
- * The batches are copied once into the objective's own memory (close the objective to free it).
+ * Batches given with {@code addBatch} are copied once into the objective's own memory (close the objective to
+ * free it). A {@link Dataset} is <em>streamed</em>: every pass (every Hessian-vector product) iterates the
+ * dataset's batches again, so resident memory does not grow with the dataset; {@link
+ * Builder#optCacheBatches(int)} keeps the first batches resident to save reading them again. A dataset that
+ * yields a single batch is always kept resident (its gradient graph is then retained between products).
+ *
+ * <p>In training mode ({@link Builder#optTraining(boolean)}) the block's non-trainable state (batch-norm
+ * running statistics) is restored after every pass, so measuring curvature never changes the model. A block
+ * holding {@link Dropout} in training mode makes each pass random: {@link #isStochastic()} says so and the
+ * operators report {@link SymmetricOperator#isDeterministic()} false unless their graph is retained.
  *
  * <pre>{@code
  * try (Objective obj = Objective.builder().setBlock(block).setLoss(Losses.softmaxCrossEntropy())
@@ -36,13 +50,21 @@ import java.util.Objects;
  */
 public final class Objective implements AutoCloseable {
 
-    /** One batch of the objective's data. */
+    /**
+     * One batch of the objective's data.
+     *
+     * @param data the block's inputs
+     * @param labels the loss's labels
+     * @param size the number of examples
+     */
     public record BatchData(NDList data, NDList labels, long size) {}
 
     /** Receives one batch's loss, recorded by autograd, inside a scope that is closed afterwards. */
     @FunctionalInterface
     public interface BatchConsumer {
         /**
+         * Receives one batch's loss.
+         *
          * @param loss the batch's scalar loss (autograd graph attached)
          * @param weight the batch's share of the data, size / total
          * @param scope the manager every array of this batch lives in; closed after the call
@@ -51,29 +73,40 @@ public final class Objective implements AutoCloseable {
         void accept(NDArray loss, double weight, NDManager scope, BatchData batch);
     }
 
+    /** Visits one batch (no forward pass yet) inside a scope that is closed afterwards. */
+    @FunctionalInterface
+    interface BatchVisitor {
+        void visit(BatchData batch, int index, NDManager scope);
+    }
+
     private final Block block;
     private final Loss loss;
     private final ParameterSpace space;
-    private final List<BatchData> batches;
+    private final List<BatchData> resident;
+    private final Dataset dataset;
+    private final int streamedSkip;
+    private final int batchCount;
     private final long size;
     private final boolean training;
+    private final boolean stochastic;
     private final NDManager manager;
     private final ParameterStore parameterStore;
+    private final List<Pair<Parameter, NDArray>> state;
 
-    private Objective(Builder b, NDManager manager, List<BatchData> batches) {
+    private Objective(Builder b, NDManager manager, Source source, List<Pair<Parameter, NDArray>> state) {
         this.block = b.block;
         this.loss = b.loss;
-        this.space = b.space != null ? b.space : ParameterSpace.of(b.block);
+        this.space = b.space;
         this.training = b.training;
+        this.stochastic = b.training && (b.stochastic != null ? b.stochastic : containsDropout(b.block));
         this.manager = manager;
-        this.batches = Collections.unmodifiableList(batches);
-        long n = 0;
-        for (BatchData d : batches) {
-            n += d.size();
-        }
-        this.size = n;
+        this.resident = Collections.unmodifiableList(source.resident);
+        this.dataset = source.streamed ? b.dataset : null;
+        this.streamedSkip = source.streamedSkip;
+        this.batchCount = source.batchCount;
+        this.size = source.size;
         this.parameterStore = new ParameterStore(manager, false);
-        LossSafety.check(loss);
+        this.state = state;
     }
 
     /** @return a new builder */
@@ -96,14 +129,68 @@ public final class Objective implements AutoCloseable {
         return space;
     }
 
-    /** @return the batches */
+    /**
+     * The batches, when all of them are resident.
+     *
+     * @return the batches
+     * @throws IllegalStateException if the objective streams a dataset (use {@link #batchCount()} and {@link
+     *     #forEachBatch(NDManager, BatchConsumer)})
+     */
     public List<BatchData> batches() {
-        return batches;
+        if (dataset != null) {
+            throw new IllegalStateException("this objective streams a dataset: its batches are not all resident;"
+                    + " use batchCount() and forEachBatch(...)");
+        }
+        return resident;
+    }
+
+    /** @return the number of batches one pass over the data visits */
+    public int batchCount() {
+        return batchCount;
+    }
+
+    /** @return whether the whole data set is one resident batch (the operators then retain its graph) */
+    public boolean isSingleBatch() {
+        return batchCount == 1 && resident.size() == 1;
+    }
+
+    /**
+     * Whether an operator may build the gradient graph once and keep it: the data are one resident batch, and
+     * the block has no running statistics to restore (in training mode each forward pass updates batch-norm
+     * statistics in place, which a kept graph still refers to, so there every product runs the batch again).
+     *
+     * @return whether a retained graph is possible
+     */
+    public boolean canRetainGraph() {
+        return isSingleBatch() && state.isEmpty();
+    }
+
+    /** @return whether the block's state (batch-norm running statistics) is restored after every pass */
+    public boolean restoresState() {
+        return !state.isEmpty();
+    }
+
+    /** @return whether some batches are read from the dataset on every pass */
+    public boolean isStreaming() {
+        return dataset != null;
     }
 
     /** @return the number of examples */
     public long size() {
         return size;
+    }
+
+    /** @return whether the block runs in training mode */
+    public boolean isTraining() {
+        return training;
+    }
+
+    /**
+     * @return whether a pass is random (training mode with dropout, or declared with {@link
+     *     Builder#optStochastic(boolean)}): two passes then give different losses and products
+     */
+    public boolean isStochastic() {
+        return stochastic;
     }
 
     /**
@@ -115,13 +202,93 @@ public final class Objective implements AutoCloseable {
      * @throws NonFiniteLossException if a batch's loss is NaN or infinite
      */
     public void forEachBatch(NDManager parent, BatchConsumer consumer) {
-        for (int i = 0; i < batches.size(); i++) {
-            BatchData b = batches.get(i);
-            try (NDManager scope = parent.newSubManager()) {
-                NDArray value = lossOf(b, scope, i);
-                consumer.accept(value, (double) b.size() / size, scope, b);
+        eachBatch(parent, (b, i, scope) -> consumer.accept(lossOf(b, scope, i), (double) b.size() / size, scope, b));
+    }
+
+    /**
+     * Visits every batch of one pass: the resident ones, then those streamed from the dataset, each inside its
+     * own sub-manager of {@code parent}; in training mode the block's state is restored afterwards.
+     *
+     * @param parent the manager whose sub-managers scope each batch
+     * @param visitor receives each batch
+     */
+    void eachBatch(NDManager parent, BatchVisitor visitor) {
+        try {
+            int index = 0;
+            for (BatchData b : resident) {
+                try (NDManager scope = parent.newSubManager()) {
+                    visitor.visit(b, index++, scope);
+                }
             }
+            if (dataset != null) {
+                stream(parent, visitor, index);
+            }
+        } finally {
+            restoreState();
         }
+    }
+
+    private void stream(NDManager parent, BatchVisitor visitor, int first) {
+        int index = first;
+        long seen = 0;
+        int position = 0;
+        try (NDManager reader = manager.newSubManager()) {
+            for (Batch batch : dataset.getData(reader)) {
+                try (batch) {
+                    if (position++ < streamedSkip) {
+                        continue; // kept resident
+                    }
+                    BatchData b = view(batch);
+                    seen += b.size();
+                    try (NDManager scope = parent.newSubManager()) {
+                        visitor.visit(b, index++, scope);
+                    }
+                }
+            }
+        } catch (IOException | TranslateException e) {
+            throw new IllegalStateException("could not read the dataset on a later pass: " + e.getMessage(), e);
+        }
+        if (index != batchCount) {
+            throw new IllegalStateException("the dataset gave " + (index - first) + " batches to stream on this pass, "
+                    + (batchCount - first) + " on the first: a streamed dataset must give the same batches on every pass"
+                    + " (build it without shuffling, or cache every batch with optCacheBatches)");
+        }
+        if (seen != streamedSize()) {
+            throw new IllegalStateException("the dataset gave " + seen + " examples to stream on this pass, "
+                    + streamedSize() + " on the first: a streamed dataset must give the same batches on every pass");
+        }
+    }
+
+    private long streamedSize() {
+        long r = 0;
+        for (BatchData b : resident) {
+            r += b.size();
+        }
+        return size - r;
+    }
+
+    private static BatchData view(Batch batch) {
+        NDList data = batch.getData();
+        if (data.isEmpty()) {
+            throw new IllegalArgumentException("a batch of the dataset has no input arrays");
+        }
+        return new BatchData(data, batch.getLabels(), examples(data));
+    }
+
+    private static long examples(NDList data) {
+        return data.get(0).getShape().dimension() == 0 ? 1 : data.get(0).getShape().get(0);
+    }
+
+    /**
+     * The resident batch of a single-batch objective.
+     *
+     * @return the batch
+     */
+    BatchData singleBatch() {
+        if (!isSingleBatch()) {
+            throw new IllegalStateException("the objective has " + batchCount + " batches, not one resident batch");
+        }
+        return resident.get(0);
     }
 
     /**
@@ -134,11 +301,37 @@ public final class Objective implements AutoCloseable {
      */
     NDArray lossOf(BatchData b, NDManager scope, int index) {
         NDList pred = predict(b, scope);
+        return evaluate(labelsIn(b, scope), pred, index);
+    }
+
+    /**
+     * Evaluates the loss on predictions with autograd on; a failure of the loss (labels that do not fit it)
+     * becomes an exception naming the shapes.
+     *
+     * @param labels the labels
+     * @param predictions the block's outputs (or leaves standing in for them)
+     * @param index the batch's index, for messages
+     * @return the checked scalar loss
+     */
+    NDArray evaluate(NDList labels, NDList predictions, int index) {
         NDArray value;
         try (GradMode on = GradMode.enabled()) {
-            value = loss.evaluate(labelsIn(b, scope), pred);
+            value = loss.evaluate(labels, predictions);
+        } catch (IllegalArgumentException | ai.djl.engine.EngineException e) {
+            throw new IllegalArgumentException("loss " + loss.getName() + " failed on batch " + index + " with labels "
+                    + shapes(labels) + " and predictions " + shapes(predictions) + ": " + e.getMessage()
+                    + ". The labels must fit the loss: class indices of shape (batch) or (batch, 1) for"
+                    + " softmaxCrossEntropy, arrays shaped like the output for halfMse/mse", e);
         }
         return checkedLoss(value, index);
+    }
+
+    private static String shapes(NDList list) {
+        StringBuilder s = new StringBuilder("[");
+        for (NDArray a : list) {
+            s.append(s.length() > 1 ? ", " : "").append(a.getShape()).append(' ').append(a.getDataType());
+        }
+        return s.append(']').toString();
     }
 
     /**
@@ -157,6 +350,8 @@ public final class Objective implements AutoCloseable {
     }
 
     /**
+     * Copies one batch's labels into a scope.
+     *
      * @param b the batch
      * @param scope the manager of the copy
      * @return a copy of the batch's labels in {@code scope}
@@ -166,6 +361,8 @@ public final class Objective implements AutoCloseable {
     }
 
     /**
+     * Checks a batch's loss.
+     *
      * @param value a batch's loss
      * @param index the batch's index, for messages
      * @return the loss, checked to be a finite scalar
@@ -194,7 +391,24 @@ public final class Objective implements AutoCloseable {
     }
 
     /**
-     * @return the objective's value, the weighted mean of the batch losses
+     * Puts the block's non-trainable state (batch-norm running statistics) back to what it was when the
+     * objective was built; a no-op in inference mode, where the block does not change it.
+     */
+    public void restoreState() {
+        if (state.isEmpty()) {
+            return;
+        }
+        try (GradMode off = GradMode.disabled()) {
+            for (Pair<Parameter, NDArray> p : state) {
+                p.getKey().getArray().set(new NDIndex("..."), p.getValue());
+            }
+        }
+    }
+
+    /**
+     * The objective's value.
+     *
+     * @return the weighted mean of the batch losses
      */
     public double value() {
         double[] total = {0};
@@ -217,7 +431,7 @@ public final class Objective implements AutoCloseable {
         try (NDManager scope = target.newSubManager()) {
             forEachBatch(scope, (l, w, s, b) -> {
                 NDArray g = space.flatten(bridge.gradient(l, space.arrays(), false, s));
-                NDArray term = batches.size() == 1 ? g : g.mul(w);
+                NDArray term = batchCount == 1 ? g : g.mul(w); // not differentiated: a Java factor is safe
                 if (acc[0] == null) {
                     acc[0] = term.duplicate();
                     acc[0].attach(scope);
@@ -232,7 +446,29 @@ public final class Objective implements AutoCloseable {
 
     @Override
     public void close() {
+        restoreState();
         manager.close();
+    }
+
+    static boolean containsDropout(Block block) {
+        if (block instanceof Dropout) {
+            return true;
+        }
+        for (Pair<String, Block> child : block.getChildren()) {
+            if (containsDropout(child.getValue())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** What one read of the data gave: the resident batches, and how the rest streams. */
+    private static final class Source {
+        final List<BatchData> resident = new ArrayList<>();
+        boolean streamed;
+        int streamedSkip;
+        int batchCount;
+        long size;
     }
 
     /** Builder of {@link Objective}. */
@@ -241,13 +477,16 @@ public final class Objective implements AutoCloseable {
         private Loss loss;
         private ParameterSpace space;
         private boolean training;
+        private Boolean stochastic;
         private final List<NDList[]> arrays = new ArrayList<>();
         private Dataset dataset;
-        private NDManager datasetManager;
+        private int cacheBatches;
 
         private Builder() {}
 
         /**
+         * Sets the block.
+         *
          * @param block an initialised block
          * @return this builder
          */
@@ -257,6 +496,8 @@ public final class Objective implements AutoCloseable {
         }
 
         /**
+         * Sets the loss.
+         *
          * @param loss a scalar loss; Minima's {@code Losses} are GC-safe, others are warned about once
          * @return this builder
          */
@@ -266,6 +507,8 @@ public final class Objective implements AutoCloseable {
         }
 
         /**
+         * Chooses the parameters to differentiate.
+         *
          * @param space the parameters to differentiate (default: all trainable parameters)
          * @return this builder
          */
@@ -275,11 +518,26 @@ public final class Objective implements AutoCloseable {
         }
 
         /**
-         * @param training run the block in training mode (dropout, batch statistics); default false
+         * Chooses the block's mode.
+         *
+         * @param training run the block in training mode (dropout, batch statistics); default false. The
+         *     block's running statistics are restored after every pass.
          * @return this builder
          */
         public Builder optTraining(boolean training) {
             this.training = training;
+            return this;
+        }
+
+        /**
+         * Declares whether a training-mode pass is random (default: true exactly when the block holds a DJL
+         * {@link Dropout}); for custom stochastic layers.
+         *
+         * @param stochastic whether the block's training-mode forward pass draws random numbers
+         * @return this builder
+         */
+        public Builder optStochastic(boolean stochastic) {
+            this.stochastic = stochastic;
             return this;
         }
 
@@ -296,6 +554,8 @@ public final class Objective implements AutoCloseable {
         }
 
         /**
+         * Adds one batch of a single input and a single label array (copied into the objective).
+         *
          * @param data a single input array
          * @param labels a single label array
          * @return this builder
@@ -305,6 +565,8 @@ public final class Objective implements AutoCloseable {
         }
 
         /**
+         * Adds one DJL batch (copied into the objective).
+         *
          * @param batch a DJL batch (copied; the caller still closes it)
          * @return this builder
          */
@@ -313,60 +575,154 @@ public final class Objective implements AutoCloseable {
         }
 
         /**
-         * Adds every batch of a dataset, read once.
+         * Streams every batch of a dataset: the dataset is read once when the objective is built (to count its
+         * examples and check it) and again on every pass. It must give the same batches on every pass (no
+         * shuffling, unless every batch is cached).
          *
-         * @param dataset a prepared DJL dataset
-         * @param manager the manager used while reading it
+         * @param dataset a DJL dataset
          * @return this builder
          */
-        public Builder optDataset(Dataset dataset, NDManager manager) {
+        public Builder optDataset(Dataset dataset) {
             this.dataset = dataset;
-            this.datasetManager = manager;
             return this;
         }
 
         /**
+         * Streams every batch of a dataset; the manager argument is kept for compatibility and not used (the
+         * objective reads the dataset with its own manager).
+         *
+         * @param dataset a DJL dataset
+         * @param manager unused
+         * @return this builder
+         */
+        public Builder optDataset(Dataset dataset, NDManager manager) {
+            return optDataset(dataset);
+        }
+
+        /**
+         * Keeps the dataset's first batches resident, so that passes read only the rest (default 0: stream
+         * every batch; a dataset of one batch is always kept).
+         *
+         * @param batches how many of the dataset's batches to keep in native memory, ≥ 0
+         * @return this builder
+         */
+        public Builder optCacheBatches(int batches) {
+            if (batches < 0) {
+                throw new IllegalArgumentException("cacheBatches must be ≥ 0, got " + batches);
+            }
+            this.cacheBatches = batches;
+            return this;
+        }
+
+        /**
+         * Builds the objective.
+         *
          * @return the objective
-         * @throws IllegalArgumentException if the block or loss is missing or the data are empty
+         * @throws IllegalArgumentException if the block or loss is missing, the block is not initialised, the
+         *     data are empty or the loss does not fit the labels
          */
         public Objective build() {
             Objects.requireNonNull(block, "setBlock(block) is required");
             Objects.requireNonNull(loss, "setLoss(loss) is required");
-            ParameterSpace s = space != null ? space : ParameterSpace.of(block);
-            space = s;
-            NDManager own = NDManager.newBaseManager(s.device(), "PyTorch");
+            LossSafety.check(loss);
+            if (space == null) {
+                space = ParameterSpace.of(block);
+            }
+            NDManager own = NDManager.newBaseManager(space.device(), "PyTorch");
             try {
-                List<BatchData> batches = new ArrayList<>();
+                List<Pair<Parameter, NDArray>> state = training ? snapshot(block, own) : List.of();
+                Source source = new Source();
                 for (NDList[] pair : arrays) {
-                    batches.add(copy(pair[0], pair[1], own));
+                    source.resident.add(copy(pair[0], pair[1], own));
                 }
                 if (dataset != null) {
-                    try {
-                        for (Batch b : dataset.getData(datasetManager)) {
-                            try (b) {
-                                batches.add(copy(b.getData(), b.getLabels(), own));
-                            }
-                        }
-                    } catch (IOException | TranslateException e) {
-                        throw new IllegalArgumentException("could not read the dataset: " + e.getMessage(), e);
-                    }
+                    readDataset(source, own);
                 }
-                if (batches.isEmpty()) {
-                    throw new IllegalArgumentException(
-                            "the objective has no data: add at least one non-empty batch or a non-empty dataset");
+                if (source.resident.isEmpty() && !source.streamed) {
+                    throw new IllegalArgumentException(dataset != null
+                            ? "the dataset gave no batch: give a non-empty dataset (prepared, with a sampler that"
+                                    + " covers its examples)"
+                            : "the objective has no data: add at least one non-empty batch or a dataset");
                 }
-                return new Objective(this, own, batches);
+                for (BatchData b : source.resident) {
+                    source.size += b.size();
+                }
+                source.batchCount += source.resident.size();
+                Objective objective = new Objective(this, own, source, state);
+                if (dataset != null) {
+                    objective.checkFirstBatch(); // a dataset's batches are unseen until now: fail here, not mid-run
+                }
+                return objective;
             } catch (RuntimeException e) {
                 own.close();
                 throw e;
             }
         }
 
+        private void readDataset(Source source, NDManager own) {
+            int streamedBatches = 0;
+            long streamedSize = 0;
+            BatchData first = null;
+            try (NDManager reader = own.newSubManager()) {
+                dataset.prepare(); // DJL's datasets prepare once; a prepared one returns at once
+                int position = 0;
+                for (Batch b : dataset.getData(reader)) {
+                    try (b) {
+                        if (position < Math.max(cacheBatches, 1)) {
+                            BatchData c = copy(b.getData(), b.getLabels(), own);
+                            if (position < cacheBatches) {
+                                source.resident.add(c);
+                            } else {
+                                first = c; // kept only if it turns out to be the only batch
+                            }
+                        } else {
+                            long n = examples(b.getData());
+                            if (n == 0) {
+                                throw new IllegalArgumentException("batch " + position + " of the dataset is empty");
+                            }
+                        }
+                        if (position >= cacheBatches) {
+                            streamedBatches++;
+                            streamedSize += examples(b.getData());
+                        }
+                        position++;
+                    }
+                }
+            } catch (IOException | TranslateException e) {
+                throw new IllegalArgumentException("could not read the dataset: " + e.getMessage(), e);
+            }
+            if (streamedBatches == 1 && arrays.isEmpty() && source.resident.isEmpty()) {
+                source.resident.add(first); // one batch: keep it, so its graph can be retained
+            } else if (streamedBatches > 0) {
+                if (first != null) {
+                    first.data().close();
+                    first.labels().close();
+                }
+                source.streamed = true;
+                source.streamedSkip = cacheBatches;
+                source.batchCount = streamedBatches;
+                source.size = streamedSize;
+            }
+        }
+
+        private static List<Pair<Parameter, NDArray>> snapshot(Block block, NDManager own) {
+            List<Pair<Parameter, NDArray>> out = new ArrayList<>();
+            for (Pair<String, Parameter> p : block.getParameters()) {
+                Parameter param = p.getValue();
+                if (!param.requiresGradient() && param.isInitialized()) {
+                    NDArray c = param.getArray().duplicate();
+                    c.attach(own);
+                    out.add(new Pair<>(param, c));
+                }
+            }
+            return out;
+        }
+
         private static BatchData copy(NDList data, NDList labels, NDManager own) {
             if (data.isEmpty()) {
                 throw new IllegalArgumentException("a batch has no input arrays");
             }
-            long n = data.get(0).getShape().dimension() == 0 ? 1 : data.get(0).getShape().get(0);
+            long n = examples(data);
             if (n == 0) {
                 throw new IllegalArgumentException("a batch is empty (0 examples): the objective needs data");
             }
@@ -388,6 +744,60 @@ public final class Objective implements AutoCloseable {
             }
             c.attach(own);
             return c;
+        }
+    }
+
+    /**
+     * Runs the block and the loss once on the first batch, without recording, so that a block or loss that does
+     * not fit the data fails when the objective is built rather than inside an estimator.
+     */
+    private void checkFirstBatch() {
+        try (NDManager scope = manager.newSubManager()) {
+            BatchVisitor check = (b, i, s) -> {
+                NDList x = copyInto(b.data(), s);
+                NDList pred;
+                try {
+                    pred = block.forward(parameterStore, x, training);
+                } catch (RuntimeException e) {
+                    throw new IllegalArgumentException("block " + block.getClass().getSimpleName() + " failed on"
+                            + " inputs " + shapes(x) + ": " + e.getMessage() + ". Give inputs of the shape and data"
+                            + " type the block was initialised with (its parameters are " + space.dataType() + ")", e);
+                }
+                checkedLoss0(labelsIn(b, s), pred, i);
+            };
+            if (!resident.isEmpty()) {
+                check.visit(resident.get(0), 0, scope);
+            } else {
+                // the first streamed batch
+                try (NDManager reader = manager.newSubManager()) {
+                    for (Batch batch : dataset.getData(reader)) {
+                        try (batch) {
+                            check.visit(view(batch), 0, scope);
+                        }
+                        break;
+                    }
+                } catch (IOException | TranslateException e) {
+                    throw new IllegalArgumentException("could not read the dataset: " + e.getMessage(), e);
+                }
+            }
+        } finally {
+            restoreState();
+        }
+    }
+
+    private void checkedLoss0(NDList labels, NDList pred, int index) {
+        NDArray value;
+        try {
+            value = loss.evaluate(labels, pred);
+        } catch (IllegalArgumentException | ai.djl.engine.EngineException e) {
+            throw new IllegalArgumentException("loss " + loss.getName() + " failed on batch " + index + " with labels "
+                    + shapes(labels) + " and predictions " + shapes(pred) + ": " + e.getMessage()
+                    + ". The labels must fit the loss: class indices of shape (batch) or (batch, 1) for"
+                    + " softmaxCrossEntropy, arrays shaped like the output for halfMse/mse", e);
+        }
+        if (value.getShape().size() != 1) {
+            throw new IllegalArgumentException("loss " + loss.getName() + " returned shape " + value.getShape()
+                    + ", not a scalar: reduce it over the batch (e.g. mean) so it can be differentiated");
         }
     }
 }

@@ -55,6 +55,9 @@ public final class ParameterSpace {
     }
 
     /**
+     * The space of all trainable parameters of a block. Parameters whose arrays autograd does not track yet
+     * (a model restored with {@code Model.load}) are marked for gradients, as DJL's {@code Trainer} does.
+     *
      * @param block an initialised block
      * @return the space of all its parameters that require gradients
      * @throws IllegalArgumentException if the block has no initialised trainable parameters
@@ -80,6 +83,12 @@ public final class ParameterSpace {
             if (!param.isInitialized()) {
                 throw new IllegalArgumentException("parameter '" + p.getKey()
                         + "' is not initialised: call block.initialize(manager, dataType, inputShapes) first");
+            }
+            NDArray array = param.getArray();
+            if (!array.hasGradient()) {
+                // a block restored by Model.load has arrays that autograd does not track yet; DJL's Trainer
+                // would attach gradients on its own, so do what it does
+                array.setRequiresGradient(true);
             }
             names.add(p.getKey());
             params.add(param);

@@ -83,7 +83,7 @@ public final class PowerIteration {
                     try (NDManager scope = scratch.newSubManager()) {
                         NDArray w = op.apply(v);
                         w.attach(scope);
-                        lambda = Vectors.dot(v, w);
+                        lambda = NonFiniteProductException.check(Vectors.dot(v, w), "power iteration", history.size() + 1);
                         trueResidual = residual(w, v, lambda);
                         project(w, found);
                         project(w, found);

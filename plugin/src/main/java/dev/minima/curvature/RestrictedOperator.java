@@ -141,6 +141,11 @@ public final class RestrictedOperator implements SymmetricOperator {
     }
 
     @Override
+    public boolean isDeterministic() {
+        return operator.isDeterministic();
+    }
+
+    @Override
     public long dimension() {
         return indices.length;
     }

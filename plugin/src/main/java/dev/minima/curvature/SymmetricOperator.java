@@ -35,6 +35,17 @@ public interface SymmetricOperator {
     NDArray apply(NDArray vector);
 
     /**
+     * Whether the operator is a fixed matrix. An operator whose products draw random numbers (a Hessian of a
+     * block with dropout in training mode, recomputed for every product) is not: estimators then cannot trust
+     * their internal error bars and say so in their results.
+     *
+     * @return true unless products of the same vector can differ (default true)
+     */
+    default boolean isDeterministic() {
+        return true;
+    }
+
+    /**
      * Checks that a vector fits this operator.
      *
      * @param op the operator

@@ -74,7 +74,7 @@ final class Evaluator {
                 loss[0] += w * Vectors.scalar(l);
                 betweenForwardAndBackward.run();
                 NDArray g = space.flatten(bridge.gradient(l, space.arrays(), false, s));
-                NDArray term = objective.batches().size() == 1 ? g
+                NDArray term = objective.batchCount() == 1 ? g
                         : g.mul(dev.minima.autograd.NativeArrays.scalar(s, w, g.getDataType()));
                 if (acc[0] == null) {
                     acc[0] = term.duplicate();

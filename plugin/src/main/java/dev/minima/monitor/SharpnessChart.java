@@ -27,6 +27,20 @@ public final class SharpnessChart {
     private SharpnessChart() {}
 
     /**
+     * Checks that XChart, an optional dependency of Minima, is on the class path.
+     *
+     * @throws IllegalStateException naming the dependency to add if it is not
+     */
+    public static void requireXChart() {
+        try {
+            Class.forName("org.knowm.xchart.XYChart", false, SharpnessChart.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("charts need XChart, an optional dependency of Minima: add"
+                    + " org.knowm.xchart:xchart:3.8.8 to your build, or drop optChart and use optCsv", e);
+        }
+    }
+
+    /**
      * @param records the records, in step order
      * @param file the PNG file
      * @param title the chart title

@@ -503,6 +503,7 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
      * @throws IllegalStateException if there is no record yet
      */
     public void saveChart(Path file) {
+        SharpnessChart.requireXChart();
         SharpnessChart.write(records(), file, chartTitle);
     }
 
@@ -771,10 +772,15 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
         }
 
         /**
-         * @param file a PNG chart, drawn at the end of training (and on divergence)
+         * @param file a PNG chart, drawn at the end of training (and on divergence); needs XChart
+         *     ({@code org.knowm.xchart:xchart}), an optional dependency of Minima, on the class path
          * @return this builder
+         * @throws IllegalStateException if XChart is not on the class path
          */
         public Builder optChart(Path file) {
+            if (file != null) {
+                SharpnessChart.requireXChart();
+            }
             this.chartPath = file;
             return this;
         }

@@ -75,7 +75,7 @@ public final class SharpnessProbe {
             resetWarmStart();
         }
         try (NDManager scope = NDManager.newBaseManager(space.device(), "PyTorch")) {
-            if (objective.batches().size() == 1) {
+            if (objective.canRetainGraph()) {
                 // one create-graph gradient gives the loss, the gradient norm and every product
                 try (HessianOperator h = HessianOperator.of(objective, true)) {
                     return curvature(h, h.retainedLoss(), h.retainedGradientNorm(), space, preconditioner, scope);

@@ -35,8 +35,8 @@ class FullDatasetTest {
                             .addBatch(x.get("8:12"), y.get("8:12")).build();
                     Objective fromDataset = Objective.builder().setBlock(block).setLoss(Losses.halfMse())
                             .optDataset(dataset, m).build()) {
-                assertEquals(3, thirds.batches().size());
-                assertEquals(3, fromDataset.batches().size(), "batches of 5, 5 and 2");
+                assertEquals(3, thirds.batchCount());
+                assertEquals(3, fromDataset.batchCount(), "batches of 5, 5 and 2");
                 assertEquals(12, fromDataset.size());
                 assertEquals(whole.value(), thirds.value(), 1e-12 * whole.value());
                 assertEquals(whole.value(), fromDataset.value(), 1e-12 * whole.value());
