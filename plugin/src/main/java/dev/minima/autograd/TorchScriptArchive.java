@@ -19,7 +19,7 @@ import java.util.zip.ZipOutputStream;
  * libtorch 2.x still loads). The pickles are written byte for byte as {@code torch.jit.save} writes them
  * (protocol 2); entries are stored uncompressed.
  */
-final class TorchScriptArchive {
+public final class TorchScriptArchive {
 
     private static final int FORMAT_VERSION = 3;
 
@@ -31,7 +31,7 @@ final class TorchScriptArchive {
      * @param resource absolute resource name
      * @return its text
      */
-    static String readResource(String resource) {
+    public static String readResource(String resource) {
         try (InputStream in = TorchScriptArchive.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("TorchScript source " + resource + " is missing from the class path");
@@ -50,7 +50,7 @@ final class TorchScriptArchive {
      * @param source serialized TorchScript source of {@code __torch__.py}
      * @return the zip bytes
      */
-    static byte[] build(String folder, String className, String source) {
+    public static byte[] build(String folder, String className, String source) {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             try (ZipOutputStream zip = new ZipOutputStream(bytes)) {

@@ -80,6 +80,8 @@ public final class SamBenchmark {
         out.put("sgd_step_ms", sgd);
         out.put("sam_step_ms", sam);
         out.put("sam_over_sgd", sam / sgd);
+        out.put("m1_sam_step_ms", median(mlp[4]));
+        out.put("m1_sam_over_sgd", median(mlp[4]) / sgd);
         // the xor net is tiny: with several libtorch threads every op pays a hand-off that costs more than its
         // arithmetic (seen 10× slower on a loaded 2-core machine), so it is measured as one would run it
         int threads = JniUtils.getNumThreads();
@@ -107,7 +109,7 @@ public final class SamBenchmark {
     /** @return per-round milliseconds per step: [0] SGD, [1] SAM wall clock; [2], [3] the same in thread CPU time */
     private static double[][] mlpRounds(int warmup, int rounds, long seed) {
         int stepsPerRound = 3;
-        double[][] ms = new double[4][rounds];
+        double[][] ms = new double[5][rounds];
         try (Model model = Model.newInstance("sam-bench-mlp")) {
             SequentialBlock mlp = new SequentialBlock()
                     .add(Linear.builder().setUnits(512).build()).add(Activation::relu)
@@ -121,25 +123,30 @@ public final class SamBenchmark {
                 NDArray x = m.randomNormal(new Shape(128, 784));
                 NDArray y = m.randomInteger(0, 10, new Shape(128), DataType.INT64).toType(DataType.FLOAT32, false);
                 SamStep sam = SamStep.of(SharpnessAware.builder().optRho(0.05).build());
+                SamStep m1 = SamStep.of(SharpnessAware.builder().optRho(0.05).optMicroBatch(1).build());
                 long[] sgdStep = {0, 0};
                 long[] samStep = {0, 0};
+                long[] m1Step = {0, 0};
                 for (int r = -warmup; r < rounds; r++) {
                     sgdStep[0] = 0;
                     sgdStep[1] = 0;
                     samStep[0] = 0;
                     samStep[1] = 0;
+                    m1Step[0] = 0;
                     for (int i = 0; i < stepsPerRound; i++) {
                         timed(m, x, y, sgdStep, batch -> {
                             EasyTrain.trainBatch(trainer, batch);
                             trainer.step();
                         });
                         timed(m, x, y, samStep, batch -> sam.step(trainer, batch));
+                        timed(m, x, y, m1Step, batch -> m1.step(trainer, batch));
                     }
                     if (r >= 0) {
                         ms[0][r] = sgdStep[0] / 1e6 / stepsPerRound;
                         ms[1][r] = samStep[0] / 1e6 / stepsPerRound;
                         ms[2][r] = sgdStep[1] / 1e6 / stepsPerRound;
                         ms[3][r] = samStep[1] / 1e6 / stepsPerRound;
+                        ms[4][r] = m1Step[0] / 1e6 / stepsPerRound;
                     }
                 }
             }

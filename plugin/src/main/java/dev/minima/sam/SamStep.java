@@ -158,6 +158,22 @@ public final class SamStep {
     }
 
     /**
+     * Whether steps on this trainer run on the fused path ({@link SharpnessAware.Builder#optFastPath}): a
+     * {@code SequentialBlock} of {@code Linear} layers, each followed by at most one ReLU, tanh or sigmoid,
+     * trained with Minima's squared-error or softmax cross-entropy loss, SAM or USAM perturbing every parameter,
+     * whole-batch or m = 1 perturbations (micro-batches of other sizes take the general path), float32 or
+     * float64. Batches with one two-dimensional input array then
+     * take one native call per step; anything else falls back to the general path, which gives the same
+     * trajectory.
+     *
+     * @param trainer the trainer
+     * @return true if its steps can be fused
+     */
+    public boolean fastPathApplies(Trainer trainer) {
+        return bind(trainer).fused(settings) != null;
+    }
+
+    /**
      * Applies the norm caps of the settings to the trainer's parameters (no-op without caps).
      *
      * @param trainer the trainer
@@ -216,6 +232,11 @@ public final class SamStep {
         NDList data = batch.getData();
         NDList labels = batch.getLabels();
         long size = batchSize(data);
+        FusedMlpSam fused = b.fused(settings);
+        int m = settings.microBatch();
+        if (fused != null && (m <= 1 || m >= size) && fused.accepts(data, labels, b.dataType)) {
+            return fusedGradients(fused, b, batch, size, rho, predictions);
+        }
         long[] cuts = microBatches(size);
         int parts = cuts.length - 1;
         Objective objective = settings.perturbationObjective();
@@ -334,6 +355,45 @@ public final class SamStep {
         warnIfExploding(lossSum, perturbedSum, rho, perturbedParts);
         steps++;
         return new SamStepResult(lossSum, perturbedSum, normSum, rho, parts, perturbedParts);
+    }
+
+    /** The fused path ({@link FusedMlpSam}): one native call writes the sharpness-aware gradient into .grad. */
+    private SamStepResult fusedGradients(FusedMlpSam fused, TrainerBinding b, Batch batch, long size, double rho,
+            Map<Device, NDList> predictions) {
+        boolean perExample = settings.microBatch() == 1 && size > 1;
+        boolean usam = settings.variant() == SharpnessAware.Variant.USAM;
+        try (NDManager scope = b.trainer.getManager().newSubManager()) {
+            b.defineGradients(fused.inputs(), scope);
+            FusedMlpSam.Result r = fused.run(b, batch.getData().get(0), batch.getLabels().get(0), rho, usam,
+                    perExample, predictions != null, scope);
+            double[] st = r.stats();
+            if (!Double.isFinite(st[2])) {
+                b.zeroGradients();
+                throw new NonFiniteGradientException("the gradient at the current weights has norm " + st[2]
+                        + " (loss " + st[0] + ") at step " + steps + ": the parameters are untouched; check the data"
+                        + " for NaN/inf, lower the learning rate or ρ, or use a numerically stable loss from"
+                        + " dev.minima.loss.Losses");
+            }
+            if (!Double.isFinite(st[4])) {
+                b.zeroGradients();
+                throw new NonFiniteGradientException("the gradient at the perturbed weights w + ε is not finite (its"
+                        + " squared norm is " + st[4] + ") at step " + steps + ": the parameters are untouched;"
+                        + " lower ρ or the learning rate, or check the loss");
+            }
+            if (!perExample && rho > 0 && st[2] == 0 && !loggedZeroDirection) {
+                loggedZeroDirection = true;
+                LOGGER.info("SAM step {}: the gradient direction has norm 0, so the step is taken without"
+                        + " perturbation (logged once)", steps);
+            }
+            if (predictions != null) {
+                NDArray p = r.predictions();
+                p.attach(batch.getManager());
+                predictions.put(p.getDevice(), new NDList(p));
+            }
+            steps++;
+            int parts = perExample ? Math.toIntExact(size) : 1;
+            return new SamStepResult(st[0], st[1], st[2], rho, parts, (int) Math.round(st[3]));
+        }
     }
 
     /**

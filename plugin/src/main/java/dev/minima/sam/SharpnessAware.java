@@ -84,6 +84,7 @@ public final class SharpnessAware {
     private final Predicate<String> perturbed;
     private final List<NormCap> caps;
     private final Objective perturbationObjective;
+    private final boolean fastPath;
 
     private SharpnessAware(Builder b) {
         variant = b.variant;
@@ -94,6 +95,7 @@ public final class SharpnessAware {
         perturbed = b.perturbed;
         caps = Collections.unmodifiableList(new ArrayList<>(b.caps));
         perturbationObjective = b.perturbationObjective;
+        fastPath = b.fastPath;
     }
 
     /** @return a new builder (SAM, ρ = 0.05, whole-batch perturbation, every parameter perturbed) */
@@ -146,6 +148,11 @@ public final class SharpnessAware {
         return caps;
     }
 
+    /** @return whether {@link SamStep} may use its fused path for dense networks (default true) */
+    public boolean fastPath() {
+        return fastPath;
+    }
+
     /** @return the objective whose gradient gives ε (n-SAM), or null for the batch's own gradient */
     public Objective perturbationObjective() {
         return perturbationObjective;
@@ -161,8 +168,20 @@ public final class SharpnessAware {
         private Predicate<String> perturbed = name -> true;
         private final List<NormCap> caps = new ArrayList<>();
         private Objective perturbationObjective;
+        private boolean fastPath = true;
 
         private Builder() {}
+
+        /**
+         * @param enabled whether {@link SamStep} may run a step as one fused native call on networks made of
+         *     dense layers and pointwise activations (default true; see {@link SamStep}); false always takes the
+         *     general path
+         * @return this builder
+         */
+        public Builder optFastPath(boolean enabled) {
+            this.fastPath = enabled;
+            return this;
+        }
 
         /**
          * @param variant SAM (default), ASAM or USAM

@@ -120,6 +120,64 @@ final class TrainerBinding {
         return c;
     }
 
+    private FusedMlpSam fused;
+    private boolean fusedResolved;
+    private boolean gradientsDefined;
+
+    /**
+     * @param settings the SAM settings
+     * @return the fused path for this trainer (resolved once), or null if it does not apply
+     */
+    FusedMlpSam fused(SharpnessAware settings) {
+        if (!fusedResolved) {
+            fused = FusedMlpSam.detect(this, settings);
+            fusedResolved = true;
+        }
+        return fused;
+    }
+
+    /**
+     * Prepares the trainer for gradients written by the fused path, once per binding: a forward pass on a row of
+     * zeros registers the parameters with the trainer's parameter store (DJL's {@code trainer.step()} updates
+     * only parameters a forward pass has fetched), and every trainable parameter gets a defined {@code .grad}
+     * (zeros before the first backward pass) that the fused call can write into.
+     *
+     * @param inputs the number of input features
+     * @param scope the manager of the temporaries
+     */
+    void defineGradients(long inputs, NDManager scope) {
+        if (gradientsDefined) {
+            return;
+        }
+        try (NDManager s = scope.newSubManager();
+                GradMode off = GradMode.disabled()) {
+            trainer.evaluate(new NDList(s.zeros(new Shape(1, inputs), dataType)));
+        }
+        boolean missing = false;
+        for (NDArray a : all) {
+            PtNDArray g = JniUtils.getGradient((PtNDArray) a);
+            if (g == null) {
+                missing = true;
+            } else {
+                g.close();
+            }
+        }
+        if (missing) {
+            try (NDManager s = scope.newSubManager();
+                    GradMode on = GradMode.enabled()) {
+                NDArray zero = constant(0.0);
+                NDArray total = null;
+                for (NDArray a : all) {
+                    NDArray t = a.mul(zero).sum();
+                    t.attach(s);
+                    total = total == null ? t : total.add(t);
+                }
+                backward(total); // accumulates zeros: .grad becomes defined
+            }
+        }
+        gradientsDefined = true;
+    }
+
     /** Sets every trainable parameter's {@code .grad} to zero (no-op where it is undefined). */
     void zeroGradients() {
         for (NDArray a : all) {
