@@ -10,6 +10,17 @@
  * once ({@link dev.minima.stability.ShallowReluBlocks}) and then analysed exactly. The entry point for a
  * complete analysis is {@link dev.minima.stability.StabilityReport#of}.
  *
+ * <p><b>Place on the path</b> data → objective → operator → estimator → result: a parallel, exact path for
+ * small shallow networks. The data are an {@code InputSample} (inputs only: the weight functions do not depend
+ * on labels), the "operator" is the n×n Gram matrix of the tangent features ({@code GramSharpness}), whose
+ * top eigenvalue is the sharpness at an interpolating minimum (docs/theory.md §0), and the results are
+ * records ({@code StabilityReport}, {@code SharpnessChain}, {@code StabilityVerdict}). The Gram sharpness is
+ * checked against the Hessian operator of {@code dev.minima.curvature} on the same weights in a DJL block.
+ * The formulas are in docs/theory.md §1 (univariate), §2 (multivariate) and §4 (trace constructions).
+ *
+ * <p><b>Reuses</b> {@code dev.minima.linalg} for the dense eigenproblems, DJL's {@code Linear} blocks as the
+ * source of the weights, and Gson to read and write the {@code norms} command's files.
+ *
  * <p><b>Conventions.</b> Sharpness values are Hessian eigenvalues of the training loss under a {@link
  * dev.minima.stability.LossConvention} (½-MSE: constant C = 1, the papers' convention; plain MSE: C = 2).
  * At an interpolating minimum the Hessian is C·ΦΦᵀ/n with Φ the tangent features; away from
