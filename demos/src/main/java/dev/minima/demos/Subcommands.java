@@ -19,6 +19,7 @@ final class Subcommands {
                 new MnistDenoise(),
                 new MnistClassify(),
                 new SamXorCommand(),
-                new EosCommand());
+                new EosCommand(),
+                new LandscapeCommand());
     }
 }

@@ -133,6 +133,20 @@ final class ContourPlot {
                 }
             }
         }
+        // the grid's lowest point: a white ring (where the slice's minimum lies, if not at θ)
+        int bi = 0;
+        int bj = 0;
+        for (int j = 0; j < ny; j++) {
+            for (int i = 0; i < nx; i++) {
+                if (z[j][i] < z[bj][bi]) {
+                    bi = i;
+                    bj = j;
+                }
+            }
+        }
+        g.setColor(Color.WHITE);
+        g.setStroke(new BasicStroke(2f));
+        g.draw(new java.awt.geom.Ellipse2D.Double(px(bi, nx, x0) - 6, py(bj, ny, y0) - 6, 12, 12));
         // the centre θ: a cross at (0, 0)
         double cx = x0 + (0 - xs[0]) / (xs[nx - 1] - xs[0]) * (PANEL - 1);
         double cy = y0 + PANEL - 1 - (0 - ys[0]) / (ys[ny - 1] - ys[0]) * (PANEL - 1);
@@ -164,8 +178,8 @@ final class ContourPlot {
         centred(g, yTitle, x0 - 48, y0 + PANEL / 2 + 4);
         g.setTransform(saved);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
-        centred(g, String.format(Locale.ROOT, "%s: loss at centre %.4g, grid max %.3g", name, s.centreLoss(),
-                s.maxLoss()), x0 + PANEL / 2, y0 - 8);
+        centred(g, String.format(Locale.ROOT, "%s: loss at centre (+) %.4g, grid min (o) %.4g, max %.3g", name,
+                s.centreLoss(), s.minLoss(), s.maxLoss()), x0 + PANEL / 2, y0 - 8);
     }
 
     private static void colourBar(Graphics2D g, int x, int y0, double zmin, double zmax) {

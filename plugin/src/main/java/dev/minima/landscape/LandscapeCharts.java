@@ -198,7 +198,8 @@ public final class LandscapeCharts {
             String radius = (ref.measure().contains("average") ? "sigma " : "rho ") + String.format(Locale.ROOT,
                     "%.3g", ref.radius());
             CategoryChart c = new CategoryChartBuilder().width(420).height(340).title(ref.measure() + " (" + radius
-                    + ")").xAxisTitle("").yAxisTitle("loss increase").build();
+                    + ")").xAxisTitle("").yAxisTitle(ref.measure().contains("average") ? "loss increase (± 2 s.e.)"
+                            : "loss increase").build();
             c.getStyler().setLegendVisible(false);
             c.getStyler().setChartTitleFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.BOLD, 13));
             c.getStyler().setYAxisMin(0.0);
@@ -271,6 +272,7 @@ public final class LandscapeCharts {
         XYChart c = new XYChartBuilder().width(w).height(h).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
         c.getStyler().setLegendPosition(Styler.LegendPosition.InsideN);
         c.getStyler().setMarkerSize(4);
+        c.getStyler().setXAxisDecimalPattern("#0.###");
         return c;
     }
 

@@ -67,6 +67,12 @@ public final class MlpParameters {
         }
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
             block.loadParameters(manager, in);
+            // DJL's Parameter.load makes new arrays without gradients; curvature and sharpness need them
+            for (var p : block.getParameters()) {
+                if (p.getValue().requiresGradient() && !p.getValue().getArray().hasGradient()) {
+                    p.getValue().getArray().setRequiresGradient(true);
+                }
+            }
         } catch (IOException | MalformedModelException | RuntimeException e) {
             throw new IllegalArgumentException("could not load " + file + " into the MLP: " + e.getMessage()
                     + " (is --hidden the width mnist-classify trained with?)", e);
