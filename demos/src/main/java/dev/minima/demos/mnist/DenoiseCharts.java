@@ -22,15 +22,21 @@ public final class DenoiseCharts {
      * @param sgdVal SGD's validation loss per epoch
      * @param adamTrain Adam's training loss per epoch
      * @param adamVal Adam's validation loss per epoch
+     * @param baseline the training loss of the mean-image predictor (drawn as a horizontal line; NaN for none)
      * @param file the PNG
      */
     public static void loss(List<Double> sgdTrain, List<Double> sgdVal, List<Double> adamTrain, List<Double> adamVal,
-            Path file) {
+            double baseline, Path file) {
         XYChart chart = Charts.lines("MNIST denoising: loss per epoch (per-pixel MSE)", "epoch", "loss", false, true);
         Charts.add(chart, "SGD train", epochs(sgdTrain), values(sgdTrain), false);
         Charts.add(chart, "SGD validation", epochs(sgdVal), values(sgdVal), false);
         Charts.add(chart, "Adam train", epochs(adamTrain), values(adamTrain), false);
         Charts.add(chart, "Adam validation", epochs(adamVal), values(adamVal), false);
+        int n = Math.max(sgdTrain.size(), adamTrain.size());
+        if (Double.isFinite(baseline) && n >= 1) {
+            Charts.add(chart, "mean-image loss (plateau)", new double[] {1, Math.max(n, 2)},
+                    new double[] {baseline, baseline}, false);
+        }
         Charts.savePng(chart, file);
     }
 

@@ -16,11 +16,16 @@ package dev.minima.demos.mnist;
  * @param biasNorm ‖b‖ of the hidden layer's bias vector
  * @param knotOffsetNorm ‖b̄‖ with b̄_i = b_i/‖w_i‖, the distances of the neurons' hyperplanes from the origin
  *     (invariant to the rescalings (w_i, b_i, v_i) → (αw_i, αb_i, v_i/α) that change ‖b‖ but not f)
+ * @param flattestLambda λ_max of the flattest per-neuron rescaling of the trained network, the flattest
+ *     implementation of its f that {@link dev.minima.stability.FlattestRescaling} finds (an upper bound on the
+ *     minimum over rescalings)
+ * @param flattestLower the certified lower bound on that minimum (FlattestRescaling's dual bound)
  * @param valAccuracy validation accuracy of sign(f)
  * @param seconds wall time of the run
  */
 public record StepSizeRun(double eta, int epochs, boolean converged, boolean diverged, double trainLoss, double lmax,
-        double lmaxResidual, double lmaxGram, double stabilityNorm, double biasNorm, double knotOffsetNorm, double valAccuracy, double seconds) {
+        double lmaxResidual, double lmaxGram, double stabilityNorm, double biasNorm, double knotOffsetNorm, double flattestLambda,
+        double flattestLower, double valAccuracy, double seconds) {
 
     /** @return the linear-stability threshold 2/η */
     public double threshold() {
@@ -30,5 +35,10 @@ public record StepSizeRun(double eta, int epochs, boolean converged, boolean div
     /** @return 1 + 2S_θ, the lower bound on λ_max of paper 002 (Theorem 1's chain, ½-MSE, with an output bias) */
     public double lowerBound() {
         return 1 + 2 * stabilityNorm;
+    }
+
+    /** @return flattest λ / (1 + 2S_θ): how tight the bound is on this run's function (1 is tight) */
+    public double tightness() {
+        return flattestLambda / lowerBound();
     }
 }
