@@ -34,12 +34,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Paper 001 on deep linear networks: the flattest sharpness three ways (closed form, the dual operator, the
- * DJL Hessian), arbitrary vs flattest minima and their intermediate gains (Fig. 3), and Lemma 1 (gradient
+ * Mulayoff & Michaeli (2020) on deep linear networks: the flattest sharpness three ways (closed form, the dual
+ * operator, the DJL Hessian), arbitrary vs flattest minima and their intermediate gains (Fig. 3), and Lemma 1 (gradient
  * descent from the identity reaches a flattest minimum).
  */
 @Command(name = "deep-linear", mixinStandardHelpOptions = true,
-        description = "Flat minima of deep linear networks (paper 001): sharpness, gains, balancedness, Lemma 1.")
+        description = "Flat minima of deep linear networks (Mulayoff & Michaeli 2020): sharpness, gains, balancedness, Lemma 1.")
 public final class DeepLinearCommand extends DemoCommand {
 
     @Option(names = "--dim", description = "d = d_x = d_y = hidden width (default: ${DEFAULT-VALUE}).")
@@ -209,10 +209,13 @@ public final class DeepLinearCommand extends DemoCommand {
         return out;
     }
 
-    /** Fig. 3 of paper 001: singular values of W_k⋯W_1 (dots), the gain of v (circles) and the √m bound. */
+    /**
+     * Fig. 3 of Mulayoff & Michaeli (2020): singular values of W_k⋯W_1 (dots), the gain of v (circles) and the √m
+     * bound.
+     */
     private void gainsChart(DeepLinearNetwork arbitrary, DeepLinearNetwork flattest, Path file) throws IOException {
         XYChart chart = new XYChartBuilder().width(900).height(500)
-                .title("Intermediate gains, d = " + dim + ", m = " + depth + " (paper 001, Fig. 3)")
+                .title("Intermediate gains, d = " + dim + ", m = " + depth + " (Mulayoff & Michaeli 2020, Fig. 3)")
                 .xAxisTitle("layer k").yAxisTitle("singular values of W_k⋯W_1").build();
         chart.getStyler().setYAxisLogarithmic(true);
         addSeries(chart, "arbitrary", IntermediateGains.of(arbitrary), -0.1, false);

@@ -25,12 +25,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Paper 002 Sec. 6 (synthetic): full-batch GD on a multivariate one-hidden-layer ReLU network, x, y ~ N(0, 1),
- * over a log grid of step sizes from a ×10 PyTorch-default init. Each end point is measured as in Fig. 4:
+ * Nacson et al. (2023), Sec. 6 (synthetic): full-batch GD on a multivariate one-hidden-layer ReLU network, x, y ~ N(0,
+ * 1), over a log grid of step sizes from a ×10 PyTorch-default init. Each end point is measured as in Fig. 4:
  * 2/η, λ_max (Gram and DJL Hessian), the flattest per-neuron rescaling's λ, 1 + 2S_θ, and the hidden-bias norm.
  */
 @Command(name = "multivariate-sweep", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Step-size sweep on a multivariate shallow ReLU net with synthetic data (paper 002, Fig. 4).")
+        description = "Step-size sweep on a multivariate shallow ReLU net with synthetic data (Nacson et al. 2023, Fig. 4).")
 public final class MultivariateSweepCommand extends DemoCommand {
 
     @Option(names = "--full", description = "Paper range: 20 step sizes in [1e-4, 0.1], cap 3e7 steps (hours)."
@@ -65,7 +65,7 @@ public final class MultivariateSweepCommand extends DemoCommand {
     double lossThreshold = 1e-8;
 
     @Option(names = "--init-scale", description = "Factor on PyTorch's default init (default: ${DEFAULT-VALUE},"
-            + " \"about 10 times larger than standard\", 002 App. N).")
+            + " \"about 10 times larger than standard\", Nacson et al. (2023), App. N).")
     double initScale = 10;
 
     @Option(names = "--threads", description = "Training threads (default: the number of cores).")
@@ -153,13 +153,13 @@ public final class MultivariateSweepCommand extends DemoCommand {
         summary.put("runs", rows);
         summary.put("checks", claims.toMap());
 
-        Report report = new Report("Multivariate step-size sweep on synthetic data (paper 002, Fig. 4)");
+        Report report = new Report("Multivariate step-size sweep on synthetic data (Nacson et al. 2023, Fig. 4)");
         report.intro(String.format(Locale.ROOT, "Mode: %s. n = %d, x ~ N(0, I_%d), y ~ N(0, 1) (seeded, --seed %d);"
                 + " k = %d neurons; ½-MSE; full-batch GD in float64 from one PyTorch-default init ×%.3g; %d step sizes"
                 + " log-spaced in [%.3g, %.3g]; linear warm-up over %d iterations; stop at L ≤ %.1e or after %d"
                 + " steps.", full ? "full" : "quick", n, dim, seed, width, initScale, count, lo, hi, warmup,
                 lossThreshold, cap));
-        claims.addTo(report, "runs stopped when the loss dropped below 1e-8; every plotted run converged (002 Sec. 6)");
+        claims.addTo(report, "runs stopped when the loss dropped below 1e-8; every plotted run converged (Nacson et al. 2023, Sec. 6)");
         // the paper's Fig. 4 runs all sit on the 2/η line; judge its two trends on the runs at the edge here
         List<SweepPoint> edge = usable.stream().filter(p -> p.edgeRatio() >= SweepClaims.EDGE_RATIO).toList();
         double rho = claims.biasTrend();
@@ -174,7 +174,7 @@ public final class MultivariateSweepCommand extends DemoCommand {
                         + " ≤ 1.5)",
                 edgeMedian <= 1.5);
         long aboveGhat = usable.stream().filter(p -> p.flattestLambda() > p.ghatUpper() * (1 + 1e-6)).count();
-        report.claim("Lemma 2 sandwich: flattest λ ≤ 1 + 2Σ|a_i|ĝ(w̄_i, b̄_i)",
+        report.claim("Sandwich (eq. 105): flattest λ ≤ 1 + 2Σ|a_i|ĝ(w̄_i, b̄_i)",
                 aboveGhat + " violations in " + usable.size() + " usable runs", aboveGhat == 0 && !usable.isEmpty());
         List<SweepPoint> below = usable.stream().filter(p -> p.edgeRatio() < SweepClaims.EDGE_RATIO).toList();
         if (!below.isEmpty()) {
@@ -187,7 +187,7 @@ public final class MultivariateSweepCommand extends DemoCommand {
         report.note(String.format(Locale.ROOT, "PyTorch-default ×%.3g gives λ_max = %.4g at init here, so GD can sit on"
                 + " the 2/η line only for η ≳ 2/λ_init = %.3g; the paper's Fig. 4 shows λ on the line across"
                 + " [1e-4, 0.1], which needs a sharper init (the paper's \"standard\" init is not specified). The"
-                + " warm-up lets the large steps start from this sharp init (002 App. A uses warm-up for large init).",
+                + " warm-up lets the large steps start from this sharp init (Nacson et al. 2023, App. A uses warm-up for large init).",
                 initScale, lambdaInit, 2 / lambdaInit));
         if (!full) {
             report.note("Quick mode covers [" + SweepClaims.fmt(lo) + ", " + SweepClaims.fmt(hi) + "] with " + count

@@ -30,12 +30,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Paper 004's experiments on P_xor (formulas.md §4, Table 2): 1-SAM against full-batch gradient descent with
+ * Wen et al.'s (2023) experiments on P_xor (docs/theory.md §4, Table 2): 1-SAM against full-batch gradient descent with
  * weight decay on the three scenarios' two-layer networks, with the Hessian trace, the training loss and the
  * test accuracy measured along training.
  */
 @Command(name = "sam-xor", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "1-SAM vs GD with weight decay on xor: flatness and generalisation in three scenarios (paper 004).")
+        description = "1-SAM vs GD with weight decay on xor: flatness and generalisation in three scenarios (Wen et al. 2023).")
 public final class SamXorCommand extends DemoCommand {
 
     @Option(names = "--full", description = "Paper scale (Table 2: 1e5 epochs of GD+WD, 1e5 to 6e5 epochs of 1-SAM;"
@@ -344,7 +344,7 @@ public final class SamXorCommand extends DemoCommand {
     }
 
     private Report report(Map<Scenario, Map<Method, RunResult>> results, SamXorClaims claims, boolean capped) {
-        Report report = new Report("1-SAM vs gradient descent with weight decay on xor (paper 004)");
+        Report report = new Report("1-SAM vs gradient descent with weight decay on xor (Wen et al. 2023)");
         report.intro(String.format(Locale.ROOT, "Mode: %s. P_xor: x uniform on {−1, 1}^%d, y = x₁x₂; n = %d training"
                 + " points, %d fresh test points (seeded, --seed %d); width %d; loss MSE (1/n) Σ (f − y)² (no ½); float32"
                 + " DJL models trained with DJL SGD, 1-SAM through Minima's SamStep at batch 1 (a new seeded order each"
@@ -352,10 +352,10 @@ public final class SamXorCommand extends DemoCommand {
                 full ? "full (Table 2)" : "quick", dimension, n, testSize, seed, width, GD_LR, GD_WEIGHT_DECAY));
         report.intro(table(results));
         claims.addTo(report);
-        report.note("Scenario I runs the 2-MLP-No-Bias of 004 Figure 1. The paper's second scenario-I network, 2-MLP"
+        report.note("Scenario I runs the 2-MLP-No-Bias of Wen et al. (2023), Figure 1. The paper's second scenario-I network, 2-MLP"
                 + " with the simplified BatchNorm (Sim-BN, Figure 2), is not implemented in Minima and was not run.");
-        report.note("Trace: for the two-layer ReLU nets (I, II) the exact Tr(∇²L) = (2/n) Σ ‖∇_θ f(x_i)‖² at any θ (004"
-                + " eq. 2; ReLU'' = 0), computed in double precision from the weights; for Sim-LN (III) the same sum is the"
+        report.note("Trace: for the two-layer ReLU nets (I, II) the exact Tr(∇²L) = (2/n) Σ ‖∇_θ f(x_i)‖² at any θ (Wen et al."
+                + " 2023, eq. 2; ReLU'' = 0), computed in double precision from the weights; for Sim-LN (III) the same sum is the"
                 + " Gauss–Newton trace, equal to Tr(∇²L) at interpolation. `trace_autograd` in summary.json recomputes it"
                 + " from per-example gradients through DJL's autograd at the end of each run. `trace_floor` is"
                 + " (4/n) Σ ‖x'_i‖ |f(x_i)| (Sim-LN: (2/n) Σ min(1, (2/ε)‖x'_i‖|f(x_i)|)), a lower bound on the trace at"

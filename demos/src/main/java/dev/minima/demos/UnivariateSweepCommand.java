@@ -28,13 +28,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Papers 003/000: full-batch GD on a univariate one-hidden-layer ReLU network over a log grid of step sizes
- * (000 Sec. I, 003 Sec. 5 and Fig. 3) and the step-switch experiment (000 Sec. I, 003 Fig. 1). Each end point
+ * Mulayoff et al. (2021) and its supplement: full-batch GD on a univariate one-hidden-layer ReLU network over a log
+ * grid of step sizes (Mulayoff et al. 2021,
+ * Sec. 5 and Fig. 3; supplement Sec. I) and the step-switch experiment (Mulayoff et al. 2021, Fig. 1; supplement
+ * Sec. I). Each end point
  * is measured in function space (S = ∫|f''|g, the bound 1/η − 1/2, the flattest rescaling and its certificate)
  * and in parameter space (Gram λ_max, and the DJL Hessian's λ_max by Lanczos as an independent check).
  */
 @Command(name = "univariate-sweep", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Step-size sweep and step switch on a univariate shallow ReLU net (papers 003/000).")
+        description = "Step-size sweep and step switch on a univariate shallow ReLU net (Mulayoff et al. 2021).")
 public final class UnivariateSweepCommand extends DemoCommand {
 
     @Option(names = "--full", description = "Paper scale: 200 step sizes in [1e-4, 0.5], warm-up 5e5, cap 5e7 steps,"
@@ -69,7 +71,7 @@ public final class UnivariateSweepCommand extends DemoCommand {
     double yScale = 0.25;
 
     @Option(names = "--init-scale", description = "Factor on PyTorch's default init (default: ${DEFAULT-VALUE}; a"
-            + " large init gives the paper's monotone sharpness curve, 000 Sec. I).")
+            + " large init gives the paper's monotone sharpness curve, Mulayoff et al. (2021), supplement Sec. I).")
     double initScale = 5;
 
     @Option(names = "--threads", description = "Training threads (default: the number of cores).")
@@ -82,7 +84,7 @@ public final class UnivariateSweepCommand extends DemoCommand {
     double switchFactor = 3;
 
     @Option(names = "--switch-loss", description = "Switch the first time L falls below this (default: "
-            + "${DEFAULT-VALUE}, as in 000 Sec. I).")
+            + "${DEFAULT-VALUE}, as in Mulayoff et al. (2021), supplement Sec. I).")
     double switchLoss = 0.1;
 
     @Option(names = "--switch-max-steps", description = "Step cap of the step-switch runs (quick 2e6, full 3e8).")
@@ -132,7 +134,7 @@ public final class UnivariateSweepCommand extends DemoCommand {
             trainers.add(ShallowReluGradientDescent.builder().setStepSize(eta).optWarmupSteps(warm)
                     .optLossThreshold(lossThreshold).optMaxSteps(cap).build());
         }
-        if (!noSwitch) { // 000 Sec. I, Fig. 1: same init, constant step vs ×factor once L < level; no warm-up
+        if (!noSwitch) { // Mulayoff et al. (2021), supplement Sec. I, Fig. 1: same init, constant step vs ×factor once L < level; no warm-up
             trainers.add(ShallowReluGradientDescent.builder().setStepSize(swEta).optLossThreshold(lossThreshold)
                     .optMaxSteps(swCap).build());
             trainers.add(ShallowReluGradientDescent.builder().setStepSize(swEta).optLossThreshold(lossThreshold)
@@ -199,15 +201,15 @@ public final class UnivariateSweepCommand extends DemoCommand {
         summary.put("runs", rows);
         summary.put("checks", claims.toMap());
 
-        Report report = new Report("Univariate step-size sweep (papers 003 and 000)");
+        Report report = new Report("Univariate step-size sweep (Mulayoff et al. 2021)");
         report.intro(String.format(Locale.ROOT, "Mode: %s. n = %d points, x stratified uniform on [−1, 1], y uniform on"
                 + " ±%.3g (seeded, --seed %d); k = %d neurons; ½-MSE; full-batch GD in float64 from one PyTorch-default"
                 + " init ×%.3g; %d step sizes log-spaced in [%.3g, %.3g]; linear warm-up over %d iterations; stop at"
                 + " L ≤ %.1e or after %d steps.", full ? "full (paper scale)" : "quick", n, yScale, seed, width,
                 initScale, count, lo, hi, warm, lossThreshold, cap));
         claims.addTo(report, "200 step sizes in [1e-4, 0.5]: 2 converged during warm-up, 15 never reached a global"
-                + " minimum, 183 plotted (000 Sec. I)");
-        report.claim("The flattest rescaling found numerically meets the S88 certificate (000 Sec. XI: \"in all"
+                + " minimum, 183 plotted (Mulayoff et al. 2021, supplement Sec. I)");
+        report.claim("The flattest rescaling found numerically meets the S88 certificate (Mulayoff et al. 2021, supplement Sec. XI: \"in all"
                         + " our simulations, this was indeed the case\")",
                 claims.certified() + " of " + usable.size() + " usable runs certified within 10⁻³",
                 claims.certified() == usable.size() && !usable.isEmpty());
@@ -216,7 +218,7 @@ public final class UnivariateSweepCommand extends DemoCommand {
                     figures, outDir));
         }
         report.note(String.format(Locale.ROOT, "λ_max(ΦᵀΦ/n) at the initial point is %.4g: GD runs with η below"
-                + " 2/λ_init = %.3g need not reach the edge (the init-dependent threshold of 000 Sec. I).", lambdaInit,
+                + " 2/λ_init = %.3g need not reach the edge (the init-dependent threshold of Mulayoff et al. 2021, supplement Sec. I).", lambdaInit,
                 2 / lambdaInit));
         if (!noSwitch && runs[count + 1].switchStep() >= 0) {
             report.note(String.format(Locale.ROOT, "The step switch fired at iteration %d, the first time L < %.3g"
@@ -306,7 +308,7 @@ public final class UnivariateSweepCommand extends DemoCommand {
         boolean smoother = bothConverged && p[1].stabilityNorm() < p[0].stabilityNorm();
         boolean unstable = p[0].lmax() > 2 / switched.finalStepSize(); // linear stability at the larger step
         m.put("smoother_after_switch", smoother);
-        report.claim("Step switch (003 Fig. 1): increasing η ×3 near the minimum makes GD reach a smoother solution",
+        report.claim("Step switch (Mulayoff et al. 2021, Fig. 1): increasing η ×3 near the minimum makes GD reach a smoother solution",
                 String.format(Locale.ROOT, "η = %.3g: S = %s (λ = %s, %s); switched to %.3g at step %d: S = %s (λ = %s,"
                         + " %s)", eta, SweepClaims.fmt(p[0].stabilityNorm()), SweepClaims.fmt(p[0].lmax()),
                         p[0].converged() ? "converged" : "not converged", switched.finalStepSize(), switched.switchStep(),

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The claims of Nacson et al. (2023)'s MNIST experiment (Sec. 6, Fig. 5, App. A and N) set beside a step-size grid
+ * The claims of Nacson et al.'s (2023) MNIST experiment (Sec. 6, Fig. 5, App. A and N) set beside a step-size grid
  * run: paper claims with the paper's figure and a tolerance, and consistency checks for relations that follow from
  * how the quantities are computed.
  */

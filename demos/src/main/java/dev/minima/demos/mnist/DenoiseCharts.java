@@ -41,7 +41,7 @@ public final class DenoiseCharts {
     }
 
     /**
-     * Mulayoff & Michaeli (2020)'s Fig. 6: the largest gain max_x ‖h_k(x)‖/‖x‖ found up to each layer, and the gain of the
+     * Mulayoff & Michaeli's (2020) Fig. 6: the largest gain max_x ‖h_k(x)‖/‖x‖ found up to each layer, and the gain of the
      * signal with the largest end-to-end amplification.
      *
      * @param sgd SGD's profile
@@ -72,7 +72,7 @@ public final class DenoiseCharts {
     }
 
     /**
-     * Mulayoff & Michaeli (2020)'s Fig. 4: λ_max against η for each depth (converged runs only) with the 2/η line, and the
+     * Mulayoff & Michaeli's (2020) Fig. 4: λ_max against η for each depth (converged runs only) with the 2/η line, and the
      * smallest λ_max per depth.
      *
      * @param rows grid rows with depth, eta, converged, lmax

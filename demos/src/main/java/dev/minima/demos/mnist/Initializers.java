@@ -23,7 +23,7 @@ public final class Initializers {
         HE,
         /** W = I, b = 0 (Mulayoff & Michaeli 2020, Lemma 1 and Fig. 4: a linear ResNet with zero initialisation). */
         IDENTITY,
-        /** PyTorch's {@code nn.Linear} default: W, b ~ U(−1/√fan_in, 1/√fan_in) (Nacson et al. (2023)'s "standard"). */
+        /** PyTorch's {@code nn.Linear} default: W, b ~ U(−1/√fan_in, 1/√fan_in) (Nacson et al.'s (2023) "standard"). */
         TORCH_DEFAULT
     }
 

@@ -22,7 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Nacson et al. (2023)'s MNIST step-size experiment (Sec. 6, Fig. 5): for each η, SGD trains a one-hidden-layer ReLU
+ * Nacson et al.'s (2023) MNIST step-size experiment (Sec. 6, Fig. 5): for each η, SGD trains a one-hidden-layer ReLU
  * network on the 0-vs-1 set with ½-MSE until the full training loss stays below a threshold for a number of
  * consecutive epochs after a linear warm-up of η (or an epoch cap is hit), then the minimum is measured: λ_max of the training loss by
  * Lanczos on the exact Hessian over all training images, ‖b‖ of the hidden biases, the stability norm S_θ
@@ -201,7 +201,7 @@ public final class StepSizeGrid {
             }
             Eigenpairs top = Sharpness.top(block, loss, x, y, settings.lanczosProducts(), settings.lanczosTolerance(),
                     settings.seed());
-            // Nacson et al. (2023)'s chain at the trained θ, ½-MSE (C = 1): λ(ΦᵀΦ/n) ≥ … ≥ 1 + 2S_θ
+            // Nacson et al.'s (2023) chain at the trained θ, ½-MSE (C = 1): λ(ΦᵀΦ/n) ≥ … ≥ 1 + 2S_θ
             ShallowReluNetwork network = ShallowReluBlocks.read(block);
             SharpnessChain chain = SharpnessChain.of(network, sample, LossConvention.HALF_MSE);
             // the flattest implementation among the per-neuron rescalings of f (Nacson et al. 2023, App. A;

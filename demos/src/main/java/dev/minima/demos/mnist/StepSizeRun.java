@@ -1,7 +1,7 @@
 package dev.minima.demos.mnist;
 
 /**
- * What one step size of Nacson et al. (2023)'s MNIST experiment measured.
+ * What one step size of Nacson et al.'s (2023) MNIST experiment measured.
  *
  * @param eta the SGD step size η
  * @param epochs epochs trained

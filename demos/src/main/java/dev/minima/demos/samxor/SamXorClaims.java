@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Sets paper 004's claims about its three scenarios (Figures 1, 4, 6; formulas.md §4) beside what the runs
+ * Sets Wen et al.'s (2023) claims about its three scenarios (Figures 1, 4, 6; docs/theory.md §4) beside what the runs
  * measured, with plain verdicts. Thresholds are fixed here, before looking at any run:
  *
  * <ul>
@@ -23,7 +23,7 @@ public final class SamXorClaims {
     public static final double NEAR_PERFECT = 0.95;
     /** Relative distance to the flattest trace counted as "at the flattest trace". */
     public static final double FLAT_TOLERANCE = 0.10;
-    /** The epoch after which 004 Figure 4 sees 1-SAM's test accuracy decline (scenario II). */
+    /** The epoch after which Wen et al. (2023), Figure 4 sees 1-SAM's test accuracy decline (scenario II). */
     public static final long DECLINE_EPOCH = 4000;
 
     private final Map<Scenario, Map<Method, RunResult>> runs;
@@ -120,7 +120,7 @@ public final class SamXorClaims {
                     + " memorisers exist", describe(samIII), ok);
             boolean flat = atFlattest(samIII);
             checks.put("III_sam_at_flattest", flat);
-            report.claim("Scenario III (004 Prop. 5.2, Fig. 6): the solution 1-SAM finds is (near) a flattest one,"
+            report.claim("Scenario III (Wen et al. 2023, Prop. 5.2, Fig. 6): the solution 1-SAM finds is (near) a flattest one,"
                     + " Tr = 2",
                     String.format(Locale.ROOT, "Gauss–Newton trace %s vs flattest %s, training MSE %s",
                             fmt(samIII.last().trace()), fmt(samIII.flattestTrace()), fmt(samIII.last().trainLoss())),

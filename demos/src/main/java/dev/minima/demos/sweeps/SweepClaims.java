@@ -11,8 +11,9 @@ import java.util.Map;
 
 /**
  * The claims both sweeps check, evaluated on the runs that converged after the warm-up ("usable" runs, as
- * 000 Sec. I plots them): GD sits at the edge of stability above an init-dependent threshold; S ≤ 1/η − 1/2;
- * 1 + 2S ≤ flattest λ ≤ λ ≤ 2/η; the Gram and DJL-Hessian sharpness agree; S decreases with η.
+ * Mulayoff et al. (2021), supplement Sec. I plots them): GD sits at the edge of stability above an init-dependent
+ * threshold; S ≤ 1/η − 1/2; 1 + 2S ≤ flattest λ ≤ λ ≤ 2/η; the Gram and DJL-Hessian sharpness agree; S decreases with
+ * η.
  *
  * @param points all runs, ascending in η
  */
