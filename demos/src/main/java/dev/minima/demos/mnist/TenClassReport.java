@@ -75,8 +75,8 @@ public final class TenClassReport {
         }
         r.note(String.format(Locale.ROOT, "Hessian trace (figure only, no verdict): SAM %.4g +/- %.2g vs SGD %.4g +/- %.2g."
                 + " Wen, Ma & Li (2023) prove that 1-SAM (batch size 1) minimises the trace; this run's SAM perturbs"
-                + " along the gradient of a batch of %d, which their analysis ties to lambda_max instead, so their"
-                + " claim is not tested here.", sam.trace(), sam.traceStandardError(), sgd.trace(),
+                + " along the gradient of a batch of %d, between their two cases (full-batch SAM: lambda_max; 1-SAM:"
+                + " the trace), so their claim is not tested here.", sam.trace(), sam.traceStandardError(), sgd.trace(),
                 sgd.traceStandardError(), s.batch()));
         if ("quick".equals(mode)) {
             r.note(String.format(Locale.ROOT, "The 10-class quick mode trains %d epochs on %d images; Foret et al."
