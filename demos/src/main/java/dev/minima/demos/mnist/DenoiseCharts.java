@@ -27,7 +27,18 @@ public final class DenoiseCharts {
      */
     public static void loss(List<Double> sgdTrain, List<Double> sgdVal, List<Double> adamTrain, List<Double> adamVal,
             double baseline, Path file) {
-        XYChart chart = Charts.lines("MNIST denoising: loss per epoch (per-pixel MSE)", "epoch", "loss", false, true);
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = 0;
+        for (List<Double> l : List.of(sgdTrain, sgdVal, adamTrain, adamVal)) {
+            for (double v : l) {
+                if (Double.isFinite(v) && v > 0) {
+                    lo = Math.min(lo, v);
+                    hi = Math.max(hi, v);
+                }
+            }
+        }
+        boolean log = hi / lo >= 100; // XChart labels only decades on a log axis
+        XYChart chart = Charts.lines("MNIST denoising: loss per epoch (per-pixel MSE)", "epoch", "loss", false, log);
         Charts.add(chart, "SGD train", epochs(sgdTrain), values(sgdTrain), false);
         Charts.add(chart, "SGD validation", epochs(sgdVal), values(sgdVal), false);
         Charts.add(chart, "Adam train", epochs(adamTrain), values(adamTrain), false);
