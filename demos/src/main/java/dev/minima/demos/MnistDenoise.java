@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.training.dataset.Dataset;
 import dev.minima.curvature.Eigenpairs;
+import dev.minima.curvature.Objective;
 import dev.minima.data.MnistArrays;
 import dev.minima.demos.mnist.DenoiseCharts;
 import dev.minima.demos.mnist.DenoiseReport;
@@ -40,10 +41,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code mnist-denoise}: Mulayoff & Michaeli's (2020) nonlinear experiment (Sec. 6, Fig. 6, Table S1). A fully
- * connected ReLU network, every layer 784 wide, learns to map noisy MNIST digits (σ = 1.25) to clean ones with the
- * per-pixel mean squared error; SGD with a large step and Adam with a small one are compared by the sharpness of the
- * minimum they reach, their intermediate gains, and their denoised digits. With {@code --full} it also runs
+ * {@code mnist-denoise}: Mulayoff & Michaeli's (2020) nonlinear experiment (Sec. 6, Fig. 6, Table S1). A fully connected ReLU
+ * network, every layer 784 wide, learns to map noisy MNIST digits (σ = 1.25) to clean ones with the per-pixel
+ * mean squared error; SGD with a large step and Adam with a small one are compared by the sharpness of the
+ * minimum they reach, their intermediate gains, and their denoised digits. With {@code --grid} it also runs
  * the depth × step-size grid of Fig. 4 (SGD from the identity initialisation).
  */
 @Command(
@@ -51,7 +52,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Mulayoff & Michaeli (2020), flat minima in deep nets: SGD vs Adam on MNIST denoising; sharpness, intermediate gains,"
-                    + " denoised digits; --full adds the depth x step-size grid."
+                    + " denoised digits; --grid adds the depth x step-size grid."
         })
 public final class MnistDenoise extends DemoCommand {
 
@@ -62,6 +63,15 @@ public final class MnistDenoise extends DemoCommand {
 
     @Mixin
     MnistDataOption data = new MnistDataOption();
+
+    @Option(names = "--inits", paramLabel = "K", description = "Random initialisations, seeds SEED .. SEED+K-1; SGD and"
+            + " Adam start from the same weights in each (quick 1, full 4: Table S1 averages four).")
+    Integer inits;
+
+    @Option(names = "--plateau-ratio", paramLabel = "R", description = "A run has left the initial plateau when its"
+            + " training loss is at most R times the loss of predicting the mean training image (default:"
+            + " ${DEFAULT-VALUE}; Table S1's minima are at 0.40).")
+    double plateauRatio = DenoiseReport.PLATEAU_RATIO;
 
     @Option(names = "--train", paramLabel = "N", description = "Training images (quick 10000, full 50000).")
     Integer train;
@@ -116,8 +126,9 @@ public final class MnistDenoise extends DemoCommand {
             + " full 300).")
     Integer gainIterations;
 
-    @Option(names = "--grid", negatable = true, description = "Run the depth x step grid (default: on with --full).")
-    Boolean grid;
+    @Option(names = "--grid", description = "Also run the depth x step grid of Fig. 4 (SGD from the identity; 25 cells of"
+            + " --grid-epochs epochs each).")
+    boolean grid;
 
     @Option(names = "--grid-depths", paramLabel = "M,...", split = ",", description = "Grid depths (default:"
             + " 2,4,6,8,10).")
@@ -142,9 +153,10 @@ public final class MnistDenoise extends DemoCommand {
         return "mnist-denoise";
     }
 
-    /** Everything measured for one optimizer. */
-    record Run(OptimizerSpec spec, List<Double> epochTrain, List<Double> epochVal, double trainLoss, double valLoss,
-            Eigenpairs lmax, GainProfile gains, boolean diverged, double seconds, float[] denoised) {}
+    /** Everything measured for one optimizer from one initialisation. */
+    record Run(OptimizerSpec spec, long initSeed, List<Double> epochTrain, List<Double> epochVal, double trainLoss,
+            double valLoss, double gradNorm, double firstEpochGradNorm, Eigenpairs lmax, GainProfile gains,
+            boolean diverged, double seconds, float[] denoised) {}
 
     @Override
     protected void validate() {
@@ -155,7 +167,7 @@ public final class MnistDenoise extends DemoCommand {
         Checks.require(nTrain + nVal <= 60_000, "--train + --val = " + (nTrain + nVal) + " exceeds the 60,000"
                 + " training images of MNIST: lower them");
         Checks.atLeast("--batch", batch, 1);
-        validate(nTrain, nVal, mode.pick(epochs, 10, 40));
+        validate(nTrain, nVal, mode.pick(epochs, 10, 40), mode.pick(inits, 1, 4));
         Checks.positiveFloat("--sgd-lr", sgdLr);
         Checks.positiveFloat("--adam-lr", adamLr);
         for (double b : adamBetas) {
@@ -180,10 +192,10 @@ public final class MnistDenoise extends DemoCommand {
         int nTrain = mode.pick(train, 10_000, 50_000);
         int nVal = mode.pick(val, 1000, 10_000);
         int nEpochs = mode.pick(epochs, 10, 40);
+        int nInits = mode.pick(inits, 1, 4);
         int starts = mode.pick(gainStarts, 20, 100);
         int steps = mode.pick(gainIterations, 40, 300);
-        boolean runGrid = grid != null ? grid : mode.full();
-        validate(nTrain, nVal, nEpochs);
+        validate(nTrain, nVal, nEpochs, nInits);
         int nProbe = Math.min(probe, nTrain);
 
         MnistArrays split = MnistArrays.read(data.dir(), Dataset.Usage.TRAIN);
@@ -203,29 +215,40 @@ public final class MnistDenoise extends DemoCommand {
         config.put("train", nTrain);
         config.put("val", nVal);
         config.put("epochs", nEpochs);
+        config.put("inits", nInits);
         config.put("depth", depth);
         config.put("width", PIXELS);
         config.put("batch", batch);
+        config.put("steps_per_epoch", (nTrain + batch - 1) / batch);
         config.put("sigma", sigma);
         config.put("init", init.name().toLowerCase(Locale.ROOT));
         config.put("loss", "mean over pixels and images of (f - y)^2 (Losses.mse(), no 1/2)");
         config.put("probe", nProbe);
         config.put("gain_starts", starts);
         config.put("gain_iterations", steps);
+        config.put("plateau_ratio", plateauRatio);
         config.put("seed", seed);
         summary.put("config", config);
+        double[] baseline = meanImageLoss(pairs.clean(), nTrain, nVal);
+        Map<String, Object> base = new LinkedHashMap<>();
+        base.put("train", baseline[0]);
+        base.put("val", baseline[1]);
+        base.put("what", "loss of predicting the mean clean training image for every input");
+        summary.put("baseline", base);
 
-        Map<String, Run> runs = new LinkedHashMap<>();
+        long t0 = System.nanoTime();
+        List<Map<String, Object>> all = new ArrayList<>();
+        Map<String, Run> first = new LinkedHashMap<>();
         try (NDManager manager = NDManager.newBaseManager();
                 CsvTable curve = new CsvTable(outDir.resolve("training.csv"),
-                        List.of("optimizer", "epoch", "step", "train_loss_running", "val_loss", "seconds"));
+                        List.of("init", "optimizer", "epoch", "step", "train_loss_running", "val_loss", "seconds"));
                 CsvTable gainCsv = new CsvTable(outDir.resolve("gains.csv"),
-                        List.of("optimizer", "layer", "max_gain", "top_signal_gain"))) {
-            NDArray all = pairs.inputs(manager, DataType.FLOAT32);
+                        List.of("init", "optimizer", "layer", "max_gain", "top_signal_gain"))) {
+            NDArray inputs = pairs.inputs(manager, DataType.FLOAT32);
             NDArray allTargets = pairs.targets(manager, DataType.FLOAT32);
-            NDArray x = all.get(new NDIndex(":" + nTrain));
+            NDArray x = inputs.get(new NDIndex(":" + nTrain));
             NDArray y = allTargets.get(new NDIndex(":" + nTrain));
-            NDArray vx = all.get(new NDIndex(nTrain + ":"));
+            NDArray vx = inputs.get(new NDIndex(nTrain + ":"));
             NDArray vy = allTargets.get(new NDIndex(nTrain + ":"));
             NDArray px = x.get(new NDIndex(":" + nProbe));
             NDArray py = y.get(new NDIndex(":" + nProbe));
@@ -234,29 +257,46 @@ public final class MnistDenoise extends DemoCommand {
             config.put("gain_radius", radius);
             GainAscent gains = GainAscent.builder().optStarts(starts).optMaxIterations(steps).optRadius(radius)
                     .optSeed(seed).build();
-            for (OptimizerSpec spec : List.of(sgd, adam)) {
-                Run run = train(spec, x, y, vx, vy, px, py, ex, nEpochs, gains, loss, curve);
-                runs.put(spec.name(), run);
-                if (run.gains() != null) {
-                    for (int k = 0; k < run.gains().maxGains().length; k++) {
-                        gainCsv.row(spec.name(), k + 1, run.gains().maxGains()[k], run.gains().topSignalGains()[k]);
+            for (int i = 0; i < nInits; i++) {
+                long initSeed = seed + i;
+                for (OptimizerSpec spec : List.of(sgd, adam)) {
+                    Run run = train(spec, initSeed, x, y, vx, vy, px, py, ex, nEpochs, gains, loss, curve);
+                    if (i == 0) {
+                        first.put(spec.name(), run);
+                    }
+                    if (run.gains() != null) {
+                        for (int k = 0; k < run.gains().maxGains().length; k++) {
+                            gainCsv.row(initSeed, spec.name(), k + 1, run.gains().maxGains()[k],
+                                    run.gains().topSignalGains()[k]);
+                        }
+                    }
+                    Map<String, Object> d = describe(run, baseline[0]);
+                    all.add(d);
+                    if (i == 0) {
+                        summary.put(spec.name(), d);
                     }
                 }
-                summary.put(spec.name(), describe(run));
+                // after every initialisation: the table so far, summary and report (a long run stopped early keeps
+                // what it measured)
+                summary.put("runs", all);
+                summary.put("table", DenoiseReport.table(all));
+                summary.put("seconds", (System.nanoTime() - t0) / 1e9);
+                DemoCommand.writeJson(outDir.resolve("summary.json"), summary);
+                DenoiseReport.write(summary, outDir.resolve("report.md"));
             }
         }
         new DigitGrid(28, 28, 3)
                 .row("noisy", examples.noisy())
-                .row("SGD", runs.get("sgd").denoised())
-                .row("Adam", runs.get("adam").denoised())
+                .row("SGD", first.get("sgd").denoised())
+                .row("Adam", first.get("adam").denoised())
                 .row("clean", examples.clean())
                 .write(outDir.resolve("denoised.png"));
-        DenoiseCharts.loss(runs.get("sgd").epochTrain(), runs.get("sgd").epochVal(), runs.get("adam").epochTrain(),
-                runs.get("adam").epochVal(), outDir.resolve("loss.png"));
-        if (runs.get("sgd").gains() != null && runs.get("adam").gains() != null) {
-            DenoiseCharts.gains(runs.get("sgd").gains(), runs.get("adam").gains(), outDir.resolve("gains.png"));
+        DenoiseCharts.loss(first.get("sgd").epochTrain(), first.get("sgd").epochVal(), first.get("adam").epochTrain(),
+                first.get("adam").epochVal(), baseline[0], outDir.resolve("loss.png"));
+        if (first.get("sgd").gains() != null && first.get("adam").gains() != null) {
+            DenoiseCharts.gains(first.get("sgd").gains(), first.get("adam").gains(), outDir.resolve("gains.png"));
         }
-        List<Map<String, Object>> gridRows = runGrid ? grid(pairs, nTrain, loss, outDir) : null;
+        List<Map<String, Object>> gridRows = grid ? grid(pairs, nTrain, loss, outDir) : null;
         if (gridRows != null) {
             Map<String, Object> gridConfig = new LinkedHashMap<>();
             gridConfig.put("init", "identity");
@@ -265,78 +305,141 @@ public final class MnistDenoise extends DemoCommand {
             summary.put("grid_config", gridConfig);
             summary.put("grid", gridRows);
         }
+        summary.put("seconds", (System.nanoTime() - t0) / 1e9);
         DenoiseReport.write(summary, outDir.resolve("report.md"));
         return summary;
     }
 
-    private void validate(int nTrain, int nVal, int nEpochs) {
+    /**
+     * The loss of the best constant predictor: the mean clean training image predicted for every input.
+     *
+     * @param clean clean images, row after row (training images first, then validation images)
+     * @param nTrain training images
+     * @param nVal validation images
+     * @return {training loss, validation loss} of that predictor (per-pixel mean squared error)
+     */
+    static double[] meanImageLoss(float[] clean, int nTrain, int nVal) {
+        double[] mean = new double[PIXELS];
+        for (int j = 0; j < nTrain; j++) {
+            for (int p = 0; p < PIXELS; p++) {
+                mean[p] += clean[j * PIXELS + p];
+            }
+        }
+        for (int p = 0; p < PIXELS; p++) {
+            mean[p] /= nTrain;
+        }
+        double[] out = new double[2];
+        for (int j = 0; j < nTrain + nVal; j++) {
+            double e = 0;
+            for (int p = 0; p < PIXELS; p++) {
+                double r = clean[j * PIXELS + p] - mean[p];
+                e += r * r;
+            }
+            out[j < nTrain ? 0 : 1] += e / PIXELS;
+        }
+        out[0] /= nTrain;
+        out[1] = nVal == 0 ? Double.NaN : out[1] / nVal;
+        return out;
+    }
+
+    private void validate(int nTrain, int nVal, int nEpochs, int nInits) {
         if (nTrain < batch) {
             throw new IllegalArgumentException("--train " + nTrain + " is smaller than one batch (" + batch + ")");
         }
-        if (nVal < 1 || nEpochs < 1 || depth < 1) {
-            throw new IllegalArgumentException("--val, --epochs and --depth must be at least 1");
+        if (nVal < 1 || nEpochs < 1 || depth < 1 || nInits < 1) {
+            throw new IllegalArgumentException("--val, --epochs, --depth and --inits must be at least 1");
         }
         if (adamBetas.length != 2) {
             throw new IllegalArgumentException("--adam-betas takes two numbers, e.g. 0.8,0.99");
         }
+        if (!(plateauRatio > 0 && plateauRatio <= 1)) {
+            throw new IllegalArgumentException("--plateau-ratio must be in (0, 1], got " + plateauRatio);
+        }
     }
 
-    private Run train(OptimizerSpec spec, NDArray x, NDArray y, NDArray vx, NDArray vy, NDArray px, NDArray py,
-            NDArray examples, int nEpochs, GainAscent gains, SquaredErrorLoss loss, CsvTable curve) {
-        logger.info("Training depth-{} denoiser with {}", depth, spec.describe());
+    private Run train(OptimizerSpec spec, long initSeed, NDArray x, NDArray y, NDArray vx, NDArray vy, NDArray px,
+            NDArray py, NDArray examples, int nEpochs, GainAscent gains, SquaredErrorLoss loss, CsvTable curve) {
+        logger.info("Training depth-{} denoiser with {}, initialisation seed {}", depth, spec.describe(), initSeed);
         long t0 = System.nanoTime();
         List<Double> epochTrain = new ArrayList<>();
         List<Double> epochVal = new ArrayList<>();
         SequentialBlock block = Networks.denoiser(depth, PIXELS);
+        double firstGrad = Double.NaN;
         try (TrainingSession session = TrainingSession.builder()
                 .setBlock(block)
                 .setLoss(loss)
                 .setOptimizer(spec)
                 .setData(x, y)
                 .optBatchSize(batch)
-                .optInitialization(init, 1.0, seed)
-                .optOrderSeed(seed + 17)
+                .optInitialization(init, 1.0, initSeed)
+                .optOrderSeed(initSeed + 17)
                 .build()) {
-            Progress progress = new Progress("Training " + spec.name(), nEpochs);
+            Progress progress = new Progress("Training " + spec.name() + " (init " + initSeed + ")", nEpochs);
             boolean diverged = false;
             for (int e = 1; e <= nEpochs; e++) {
                 double running = session.epoch();
                 double v = Double.isFinite(running) ? Evaluation.loss(block, loss, vx, vy) : Double.NaN;
                 epochTrain.add(running);
                 epochVal.add(v);
-                curve.row(spec.name(), e, session.steps(), running, v, (System.nanoTime() - t0) / 1e9);
+                curve.row(initSeed, spec.name(), e, session.steps(), running, v, (System.nanoTime() - t0) / 1e9);
                 progress.step();
                 if (!Double.isFinite(running)) {
                     diverged = true;
                     break;
                 }
+                if (e == 1) {
+                    firstGrad = gradientNorm(block, loss, x, y);
+                }
             }
             progress.end();
             if (diverged) {
                 logger.warn("{} diverged (non-finite loss); no sharpness or gains measured", spec.name());
-                return new Run(spec, epochTrain, epochVal, Double.NaN, Double.NaN, null, null, true,
-                        (System.nanoTime() - t0) / 1e9, new float[Math.toIntExact(examples.size())]);
+                return new Run(spec, initSeed, epochTrain, epochVal, Double.NaN, Double.NaN, Double.NaN, firstGrad,
+                        null, null, true, (System.nanoTime() - t0) / 1e9, new float[Math.toIntExact(examples.size())]);
             }
             double trainLoss = Evaluation.loss(block, loss, x, y);
             double valLoss = Evaluation.loss(block, loss, vx, vy);
-            logger.info("{}: train loss {}, val loss {}; lambda_max on {} probe images...", spec.name(), trainLoss,
-                    valLoss, px.getShape().get(0));
+            double grad = gradientNorm(block, loss, x, y);
+            logger.info("{}: train loss {}, val loss {}, ||grad L|| {} (after epoch 1: {}); lambda_max on {} probe"
+                    + " images...", spec.name(), trainLoss, valLoss, grad, firstGrad, px.getShape().get(0));
             Eigenpairs top = Sharpness.top(block, loss, px, py, lanczos, lanczosTol, seed);
             logger.info("{}: lambda_max {}", spec.name(), top);
             GainProfile profile = gains.run(block, new Shape(PIXELS));
             float[] denoised = Evaluation.predict(block, examples);
-            return new Run(spec, epochTrain, epochVal, trainLoss, valLoss, top, profile, false,
-                    (System.nanoTime() - t0) / 1e9, denoised);
+            return new Run(spec, initSeed, epochTrain, epochVal, trainLoss, valLoss, grad, firstGrad, top, profile,
+                    false, (System.nanoTime() - t0) / 1e9, denoised);
         }
     }
 
-    private Map<String, Object> describe(Run r) {
+    /**
+     * ‖∇L‖ of the training loss over all the given images (chunks of 1000, each one batch of an {@link Objective}).
+     */
+    private static double gradientNorm(SequentialBlock block, SquaredErrorLoss loss, NDArray x, NDArray y) {
+        long n = x.getShape().get(0);
+        try (NDManager scope = x.getManager().newSubManager()) {
+            Objective.Builder b = Objective.builder().setBlock(block).setLoss(loss);
+            for (long start = 0; start < n; start += 1000) {
+                long end = Math.min(n, start + 1000);
+                b.addBatch(x.get(new NDIndex(start + ":" + end)), y.get(new NDIndex(start + ":" + end)));
+            }
+            try (Objective objective = b.build()) {
+                NDArray g = objective.gradient(scope);
+                return Math.sqrt(g.mul(g).sum().toType(DataType.FLOAT64, false).getDouble());
+            }
+        }
+    }
+
+    private Map<String, Object> describe(Run r, double baselineTrain) {
         Map<String, Object> m = new LinkedHashMap<>(r.spec().describe());
+        m.put("init_seed", r.initSeed());
         m.put("batch", batch);
         m.put("epochs", r.epochTrain().size());
         m.put("diverged", r.diverged());
         m.put("train_loss", r.trainLoss());
         m.put("val_loss", r.valLoss());
+        m.put("baseline_ratio", r.trainLoss() / baselineTrain);
+        m.put("grad_norm", r.gradNorm());
+        m.put("grad_norm_epoch1", r.firstEpochGradNorm());
         m.put("lmax", r.lmax() == null ? null : r.lmax().max());
         m.put("lmax_residual", r.lmax() == null ? null : r.lmax().residual(0));
         m.put("lanczos_products", r.lmax() == null ? null : r.lmax().products());

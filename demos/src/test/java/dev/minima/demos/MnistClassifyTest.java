@@ -51,6 +51,10 @@ class MnistClassifyTest {
             assertTrue(norm >= 0, "S_theta " + norm);
             assertEquals(1 + 2 * norm, bound, 1e-9 * bound);
             assertTrue(bound <= r.get("lmax_gram").getAsDouble() * (1 + 1e-9), bound + " > Gram lambda_max");
+            double flattest = r.get("flattest_lambda").getAsDouble();
+            // Lemma 3 and the trained weights being one rescaling: 1 + 2S <= flattest <= Gram lambda_max
+            assertTrue(bound <= flattest * (1 + 1e-6) && flattest <= r.get("lmax_gram").getAsDouble() * (1 + 1e-6),
+                    bound + " <= " + flattest + " <= " + r.get("lmax_gram"));
             assertTrue(r.get("bias_norm").getAsDouble() > 0, "x10 init gives non-zero hidden biases");
             double acc = r.get("val_accuracy").getAsDouble();
             assertTrue(acc >= 0 && acc <= 1, "accuracy " + acc);
@@ -76,7 +80,7 @@ class MnistClassifyTest {
         MnistDenoiseTest.assumeMnist();
         Path out = tmp.resolve("classify10");
         JsonObject s = MnistDenoiseTest.run(out, "mnist-classify", "--skip-binary", "--10class-train", "500",
-                "--10class-epochs", "1", "--10class-probe", "100", "--10class-trace-samples", "10", "--lanczos", "30");
+                "--10class-epochs", "1", "--10class-lr", "0.1", "--10class-probe", "100", "--10class-trace-samples", "10", "--lanczos", "30");
         assertFalse(s.has("runs"), "the binary grid was skipped");
         for (String name : new String[] {"sgd", "sam"}) {
             JsonObject r = s.getAsJsonObject(name);

@@ -90,7 +90,7 @@ class MnistDenoiseTest {
         BufferedImage digits = ImageIO.read(out.resolve("denoised.png").toFile());
         assertTrue(digits.getWidth() > 8 * 28 * 3 && digits.getHeight() > 4 * 28 * 3, "4 rows of 8 digits, x3");
         String report = Files.readString(out.resolve("report.md"));
-        assertTrue(report.contains("| paper's claim | this run | verdict |"), report);
+        assertTrue(report.contains("| paper's claim | paper's figure | this run | tolerance | verdict |"), report);
         assertTrue(report.contains("2/eta"), report);
     }
 

@@ -12,7 +12,7 @@ public final class ClassifyCharts {
     private ClassifyCharts() {}
 
     /**
-     * Fig. 5(a): λ_max of each minimum, the 2/η line and the lower bound 1 + 2S_θ against η (log-log).
+     * Fig. 5(a): λ_max of each minimum, the 2/η line, the flattest rescaling's λ and the lower bound 1 + 2S_θ against η (log-log).
      *
      * @param runs the runs (diverged ones are left out)
      * @param initial λ_max at the initialisation (drawn as a horizontal line; NaN to leave it out)
@@ -30,6 +30,11 @@ public final class ClassifyCharts {
         }
         Charts.add(chart, "lambda_max", eta, runs.stream().mapToDouble(StepSizeRun::lmax).toArray(), true)
                 .setMarker(SeriesMarkers.CIRCLE);
+        double[] flattest = runs.stream().mapToDouble(StepSizeRun::flattestLambda).toArray();
+        if (java.util.Arrays.stream(flattest).anyMatch(Double::isFinite)) {
+            Charts.add(chart, "flattest rescaling (min lambda_max)", eta, flattest, true)
+                    .setMarker(SeriesMarkers.SQUARE);
+        }
         double[] bound = runs.stream().mapToDouble(StepSizeRun::lowerBound).toArray();
         if (java.util.Arrays.stream(bound).anyMatch(Double::isFinite)) {
             Charts.add(chart, "1 + 2 S_theta", eta, bound, true).setMarker(SeriesMarkers.DIAMOND);

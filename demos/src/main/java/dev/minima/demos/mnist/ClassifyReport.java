@@ -7,12 +7,25 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The claims of Nacson et al.'s (2023) MNIST experiment (Sec. 6, Fig. 5, App. A and N) set beside a step-size grid run.
+ * The claims of Nacson et al.'s (2023) MNIST experiment (Sec. 6, Fig. 5, App. A and N) set beside a step-size grid
+ * run: paper claims with the paper's figure and a tolerance, and consistency checks for relations that follow from
+ * how the quantities are computed.
  */
 public final class ClassifyReport {
 
     /** How close to the 2/η line λ_max must be to count as "on the line": within 20% below, and not above. */
     static final double ON_LINE = 0.8;
+
+    /**
+     * Tightness: 1 + 2S_θ counts as "close to" the flattest implementation's λ when their ratio is at most this.
+     * Nacson et al. (2023) print no number: App. A calls the two curves of Fig. 5a "close", drawn on a log axis
+     * spanning several decades; a factor 1.5 (0.18 decade) is this demo's reading of "close" on that axis (the
+     * same reading as the synthetic sweeps').
+     */
+    static final double TIGHTNESS_RATIO = 1.5;
+
+    /** Relative slack on inequalities between computed quantities (float rounding, the search's 0.1% gap). */
+    static final double ORDER_SLACK = 1e-6;
 
     private ClassifyReport() {}
 
@@ -54,38 +67,68 @@ public final class ClassifyReport {
                 }
             }
         }
-        r.claim("Every minimum SGD converges to satisfies lambda_max <= 2/eta (Lemma 1, Fig. 5a)",
-                below + " of " + ok.size() + " runs (lambda_max / (2/eta): " + ratios + ")", !ok.isEmpty()
-                        && below == ok.size());
-        r.claim("lambda_max lies on the 2/eta line (Fig. 5a, init x10)", onLine + " of " + ok.size()
-                + " runs within " + Math.round((1 - ON_LINE) * 100) + "% below 2/eta", !ok.isEmpty() && onLine == ok.size());
+        r.claim("Every minimum SGD converges to satisfies lambda_max <= 2/eta (Lemma 1)",
+                "Fig. 5a: the yellow curve on or below the red 2/eta line",
+                below + " of " + ok.size() + " runs (lambda_max / (2/eta): " + ratios + ")",
+                "lambda_max - Lanczos residual <= 2/eta, every run", !ok.isEmpty() && below == ok.size());
+        r.claim("lambda_max lies on the 2/eta line (init x10; edge of stability, Cohen et al. 2021)",
+                "Fig. 5a: \"equals or just below 2/eta\" (App. A)", onLine + " of " + ok.size() + " runs",
+                "every run within " + Math.round((1 - ON_LINE) * 100) + "% below 2/eta",
+                !ok.isEmpty() && onLine == ok.size());
 
         boolean haveNorm = ok.stream().anyMatch(x -> Double.isFinite(x.stabilityNorm()));
         if (haveNorm) {
-            long holds = ok.stream().filter(x -> x.lowerBound() <= x.lmax() + x.lmaxResidual()).count();
+            boolean haveFlattest = ok.stream().anyMatch(x -> Double.isFinite(x.flattestLambda()));
+            if (haveFlattest) {
+                long tight = ok.stream().filter(x -> x.tightness() <= TIGHTNESS_RATIO).count();
+                String values = ok.stream().map(x -> String.format(Locale.ROOT, "eta %s: %.4g / %.4g = %.2f",
+                        fmt(x.eta()), x.flattestLambda(), x.lowerBound(), x.tightness()))
+                        .collect(Collectors.joining("; "));
+                r.claim("1 + 2 S_theta is close to the sharpness of the flattest implementation of the same f (the"
+                                + " bound is tight)",
+                        "Fig. 5a and App. A: min lambda_max (blue) \"close to\" 1 + 2||f|| (purple); no number printed",
+                        "flattest lambda / (1 + 2 S_theta): " + values,
+                        String.format(Locale.ROOT, "every run <= %.2f (a factor %.2f, 0.18 decade, on the paper's log"
+                                + " axis)", TIGHTNESS_RATIO, TIGHTNESS_RATIO),
+                        !ok.isEmpty() && tight == ok.size());
+                long ordered = ok.stream().filter(x -> x.lowerBound() <= x.flattestLambda() * (1 + ORDER_SLACK)
+                        && x.flattestLower() <= x.flattestLambda() * (1 + ORDER_SLACK)
+                        && x.flattestLambda() <= x.lmaxGram() * (1 + ORDER_SLACK)).count();
+                String chain = ok.stream().map(x -> String.format(Locale.ROOT, "eta %s: %.4g and %.4g <= %.4g <= %.4g",
+                        fmt(x.eta()), x.lowerBound(), x.flattestLower(), x.flattestLambda(), x.lmaxGram()))
+                        .collect(Collectors.joining("; "));
+                r.check("1 + 2 S_theta and the certified lower bound on the min over rescalings <= flattest lambda found"
+                        + " <= Gauss-Newton lambda at the trained weights (Nacson et al. 2023, eq. (23) with Lemma 3; the"
+                        + " last because the trained weights are one rescaling)", ordered + " of " + ok.size() + " runs (" + chain + ")",
+                        ordered == ok.size());
+            }
+            long holds = ok.stream().filter(x -> x.lowerBound() <= x.lmaxGram() * (1 + ORDER_SLACK)).count();
             String values = ok.stream().map(x -> String.format(Locale.ROOT, "eta %s: %.3g <= %.3g", fmt(x.eta()),
-                    x.lowerBound(), x.lmax())).collect(Collectors.joining("; "));
-            r.claim("1 + 2 S_theta <= lambda_max (Nacson et al. 2023, the chain behind Theorem 1)", holds + " of " + ok.size()
-                    + " runs (" + values + ")", holds == ok.size());
+                    x.lowerBound(), x.lmaxGram())).collect(Collectors.joining("; "));
+            r.check("1 + 2 S_theta <= lambda_max of the Gauss-Newton matrix (Nacson et al. 2023, Lemma 3: holds at"
+                    + " every theta by construction)", holds + " of " + ok.size() + " runs (" + values + ")",
+                    holds == ok.size());
             long bounded = ok.stream().filter(x -> x.stabilityNorm() <= 1 / x.eta() - 0.5).count();
             String norms = ok.stream().map(x -> String.format(Locale.ROOT, "eta %s: %.3g <= %.3g", fmt(x.eta()),
                     x.stabilityNorm(), 1 / x.eta() - 0.5)).collect(Collectors.joining("; "));
-            r.claim("Stable solutions satisfy S_theta <= 1/eta - 1/2 (Theorem 1)", bounded + " of " + ok.size()
-                    + " runs (" + norms + ")", bounded == ok.size());
-            r.claim("The stability norm falls as eta grows: smoother predictors (Fig. 5a, purple curve)",
-                    series(ok, StepSizeRun::stabilityNorm), decreasing(ok, StepSizeRun::stabilityNorm));
+            r.check("S_theta <= 1/eta - 1/2 (Theorem 1): follows from the line above and lambda_max <= 2/eta, so it"
+                    + " adds nothing to the first claim", bounded + " of " + ok.size() + " runs (" + norms + ")",
+                    bounded == ok.size());
+            r.claim("The stability norm falls as eta grows: smoother predictors", "Fig. 5a, purple curve",
+                    series(ok, StepSizeRun::stabilityNorm), "strictly decreasing over the runs in order of eta",
+                    decreasing(ok, StepSizeRun::stabilityNorm));
             String gram = ok.stream().map(x -> String.format(Locale.ROOT, "eta %s: %.4g vs %.4g", fmt(x.eta()),
                     x.lmaxGram(), x.lmax())).collect(Collectors.joining("; "));
             r.note("Cross-check of lambda_max: the Gauss-Newton (Gram) top eigenvalue of dev.minima.stability, equal"
                     + " to the Hessian's at an interpolating minimum, vs Lanczos on the exact Hessian: " + gram + ".");
         }
-        r.claim("The bias norm ||b|| grows with eta (Fig. 4b; shown there on Gaussian data, argued in Sec. 3.2 for"
-                        + " isotropic data)",
-                series(ok, StepSizeRun::biasNorm) + " (normalised ||b_i/||w_i|| ||: "
-                        + series(ok, StepSizeRun::knotOffsetNorm) + ")",
-                increasing(ok, StepSizeRun::biasNorm));
-        r.claim("Validation accuracy improves with eta (Fig. 5b)", series(ok, StepSizeRun::valAccuracy),
+        r.claim("Validation accuracy improves with eta", "Fig. 5b", series(ok, StepSizeRun::valAccuracy),
+                "largest eta's accuracy above the smallest eta's",
                 ok.size() >= 2 && ok.get(ok.size() - 1).valAccuracy() > ok.get(0).valAccuracy());
+        r.note("Bias norms (figures only, no verdict: Nacson et al. 2023 show bias growth on Gaussian data, Fig. 4b,"
+                + " for the offsets of normalised neurons, and make no claim for MNIST): ||b|| "
+                + series(ok, StepSizeRun::biasNorm) + "; ||b_bar|| (b_i / ||w_i||, invariant to the rescalings"
+                + " that leave f unchanged) " + series(ok, StepSizeRun::knotOffsetNorm) + ".");
         if (!notConverged.isEmpty()) {
             r.note("Not converged within the epoch cap (loss still above the threshold, measured anyway): eta "
                     + notConverged + ".");

@@ -7,10 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.knowm.xchart.XYChart;
 
-/**
- * The charts of {@code mnist-denoise}: loss curves, gain profiles (Mulayoff & Michaeli 2020, Fig. 6) and the grid (Fig.
- * 4).
- */
+/** The charts of {@code mnist-denoise}: loss curves, gain profiles (Mulayoff & Michaeli 2020, Fig. 6) and the grid (Fig. 4). */
 public final class DenoiseCharts {
 
     private static final java.awt.Color SGD = new java.awt.Color(31, 119, 180);
@@ -25,21 +22,38 @@ public final class DenoiseCharts {
      * @param sgdVal SGD's validation loss per epoch
      * @param adamTrain Adam's training loss per epoch
      * @param adamVal Adam's validation loss per epoch
+     * @param baseline the training loss of the mean-image predictor (drawn as a horizontal line; NaN for none)
      * @param file the PNG
      */
     public static void loss(List<Double> sgdTrain, List<Double> sgdVal, List<Double> adamTrain, List<Double> adamVal,
-            Path file) {
-        XYChart chart = Charts.lines("MNIST denoising: loss per epoch (per-pixel MSE)", "epoch", "loss", false, true);
+            double baseline, Path file) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = 0;
+        for (List<Double> l : List.of(sgdTrain, sgdVal, adamTrain, adamVal)) {
+            for (double v : l) {
+                if (Double.isFinite(v) && v > 0) {
+                    lo = Math.min(lo, v);
+                    hi = Math.max(hi, v);
+                }
+            }
+        }
+        boolean log = hi / lo >= 100; // XChart labels only decades on a log axis
+        XYChart chart = Charts.lines("MNIST denoising: loss per epoch (per-pixel MSE)", "epoch", "loss", false, log);
         Charts.add(chart, "SGD train", epochs(sgdTrain), values(sgdTrain), false);
         Charts.add(chart, "SGD validation", epochs(sgdVal), values(sgdVal), false);
         Charts.add(chart, "Adam train", epochs(adamTrain), values(adamTrain), false);
         Charts.add(chart, "Adam validation", epochs(adamVal), values(adamVal), false);
+        int n = Math.max(sgdTrain.size(), adamTrain.size());
+        if (Double.isFinite(baseline) && n >= 1) {
+            Charts.add(chart, "mean-image loss (plateau)", new double[] {1, Math.max(n, 2)},
+                    new double[] {baseline, baseline}, false);
+        }
         Charts.savePng(chart, file);
     }
 
     /**
-     * Mulayoff & Michaeli's (2020) Fig. 6: the largest gain max_x ‖h_k(x)‖/‖x‖ found up to each layer, and the gain of
-     * the signal with the largest end-to-end amplification.
+     * Mulayoff & Michaeli's (2020) Fig. 6: the largest gain max_x ‖h_k(x)‖/‖x‖ found up to each layer, and the gain of the
+     * signal with the largest end-to-end amplification.
      *
      * @param sgd SGD's profile
      * @param adam Adam's profile
@@ -69,8 +83,8 @@ public final class DenoiseCharts {
     }
 
     /**
-     * Mulayoff & Michaeli's (2020) Fig. 4: λ_max against η for each depth (converged runs only) with the 2/η line, and
-     * the smallest λ_max per depth.
+     * Mulayoff & Michaeli's (2020) Fig. 4: λ_max against η for each depth (converged runs only) with the 2/η line, and the
+     * smallest λ_max per depth.
      *
      * @param rows grid rows with depth, eta, converged, lmax
      * @param depths the depths

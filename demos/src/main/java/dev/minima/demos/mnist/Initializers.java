@@ -34,7 +34,7 @@ public final class Initializers {
      *
      * @param space the parameters of a stack of Linear layers
      * @param scheme how to draw them
-     * @param scale a factor applied to every weight and bias (×10 of the standard scale in Nacson et al. 2023)
+     * @param scale a factor applied to every weight and bias (Nacson et al. (2023) use ×10 of the standard scale)
      * @param seed the seed
      * @throws IllegalArgumentException if the identity is asked of a non-square weight or a bias comes first
      */

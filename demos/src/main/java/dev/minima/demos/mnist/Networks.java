@@ -10,8 +10,8 @@ public final class Networks {
     private Networks() {}
 
     /**
-     * Mulayoff & Michaeli's (2020) denoiser: {@code depth} Linear layers, each {@code width} wide, ReLU between them
-     * and a linear output.
+     * Mulayoff & Michaeli's (2020) denoiser: {@code depth} Linear layers, each {@code width} wide, ReLU between them and a
+     * linear output.
      *
      * @param depth number of Linear layers m (at least 1)
      * @param width units of every layer (784 in the paper: input, output and all hidden layers)

@@ -10,6 +10,7 @@ import dev.minima.demos.support.CsvTable;
 import dev.minima.demos.support.Progress;
 import dev.minima.loss.Losses;
 import dev.minima.loss.SquaredErrorLoss;
+import dev.minima.stability.FlattestRescaling;
 import dev.minima.stability.InputSample;
 import dev.minima.stability.LossConvention;
 import dev.minima.stability.ShallowReluBlocks;
@@ -23,14 +24,20 @@ import org.slf4j.LoggerFactory;
 /**
  * Nacson et al.'s (2023) MNIST step-size experiment (Sec. 6, Fig. 5): for each η, SGD trains a one-hidden-layer ReLU
  * network on the 0-vs-1 set with ½-MSE until the full training loss stays below a threshold for a number of
- * consecutive epochs after a linear warm-up of η (or an epoch cap is hit), then the minimum is measured: λ_max of the
- * training loss by Lanczos on the exact Hessian over all training images, ‖b‖ of the hidden biases, the stability norm
- * S_θ and the sharpness chain of {@code dev.minima.stability} (Nacson et al. 2023, Theorem 1: λ_max ≥ 1 + 2S_θ), and
- * the validation accuracy of sign(f).
+ * consecutive epochs after a linear warm-up of η (or an epoch cap is hit), then the minimum is measured: λ_max of the training loss by
+ * Lanczos on the exact Hessian over all training images, ‖b‖ of the hidden biases, the stability norm S_θ
+ * and the sharpness chain of {@code dev.minima.stability} (Nacson et al. 2023, Theorem 1: λ_max ≥ 1 + 2S_θ), and the
+ * validation accuracy of sign(f).
  */
 public final class StepSizeGrid {
 
     private static final Logger logger = LoggerFactory.getLogger(StepSizeGrid.class);
+
+    /** Relative gap at which the flattest-rescaling search stops (0.1%: far below the tightness tolerance). */
+    static final double FLATTEST_GAP = 1e-3;
+
+    /** L-BFGS iteration budget of the flattest-rescaling search. */
+    static final int FLATTEST_ITERATIONS = 500;
 
     private final Settings settings;
 
@@ -41,8 +48,8 @@ public final class StepSizeGrid {
      * @param hidden hidden neurons k
      * @param batch SGD batch size
      * @param initScale factor on PyTorch's default initialisation (Nacson et al. 2023: about 10)
-     * @param warmupEpochs epochs of linear warm-up of η from 0 (Nacson et al. 2023, App. A: warm-up is what lets a
-     *     large initialisation train with a large step)
+     * @param warmupEpochs epochs of linear warm-up of η from 0 (Nacson et al. 2023, App. A: warm-up is what lets a large
+     *     initialisation train with a large step)
      * @param threshold loss threshold
      * @param patience consecutive epochs the loss must stay below the threshold
      * @param maxEpochs epoch cap per step size
@@ -190,20 +197,30 @@ public final class StepSizeGrid {
                 logger.warn("eta {} diverged after {} epochs", eta, epoch);
                 seconds = (System.nanoTime() - t0) / 1e9;
                 return new StepSizeRun(eta, epoch, false, true, full, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-                        Double.NaN, Double.NaN, Double.NaN, seconds);
+                        Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, seconds);
             }
             Eigenpairs top = Sharpness.top(block, loss, x, y, settings.lanczosProducts(), settings.lanczosTolerance(),
                     settings.seed());
             // Nacson et al.'s (2023) chain at the trained θ, ½-MSE (C = 1): λ(ΦᵀΦ/n) ≥ … ≥ 1 + 2S_θ
             ShallowReluNetwork network = ShallowReluBlocks.read(block);
             SharpnessChain chain = SharpnessChain.of(network, sample, LossConvention.HALF_MSE);
+            // the flattest implementation among the per-neuron rescalings of f (Nacson et al. 2023, App. A;
+            // Mulayoff et al. 2021, supp. Sec. XI), with its certified lower bound
+            long tf = System.nanoTime();
+            FlattestRescaling.Result flattest = FlattestRescaling.builder().optTolerance(FLATTEST_GAP)
+                    .optMaxIterations(FLATTEST_ITERATIONS).build().run(network, sample, LossConvention.HALF_MSE);
+            logger.info("eta {}: flattest rescaling lambda {} (certified >= {}, {} iterations, {} s)", eta,
+                    flattest.lambda(), Math.max(flattest.certificate(), flattest.dualBound()), flattest.iterations(),
+                    (System.nanoTime() - tf) / 1e9);
             double acc = accuracy(Evaluation.predict(block, vx), vy);
             seconds = (System.nanoTime() - t0) / 1e9;
             StepSizeRun run = new StepSizeRun(eta, epoch, converged, false, full, top.max(), top.residual(0),
                     chain.lambdaMax(), (chain.perNeuron() - 1) / 2, hiddenBiasNorm(block, false),
-                    hiddenBiasNorm(block, true), acc, seconds);
-            logger.info("eta {}: {} epochs, loss {}, lambda_max {} (Gram {}, 2/eta {}), 1 + 2 S_theta {}, val accuracy"
-                    + " {}", eta, epoch, full, top.max(), chain.lambdaMax(), 2 / eta, chain.perNeuron(), acc);
+                    hiddenBiasNorm(block, true), flattest.lambda(),
+                    Math.max(flattest.certificate(), flattest.dualBound()), acc, seconds);
+            logger.info("eta {}: {} epochs, loss {}, lambda_max {} (Gram {}, 2/eta {}), flattest {}, 1 + 2 S_theta {},"
+                    + " val accuracy {}", eta, epoch, full, top.max(), chain.lambdaMax(), 2 / eta, flattest.lambda(),
+                    chain.perNeuron(), acc);
             return run;
         }
     }

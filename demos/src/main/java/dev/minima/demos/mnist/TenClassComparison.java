@@ -157,7 +157,9 @@ public final class TenClassComparison {
             logger.info("10-class {}: lambda_max {}, trace {}", name, c.top().max(), c.trace());
             return new TenClassRun(name, settings.learningRate(), sam ? settings.rho() : 0, settings.epochs(),
                     epochLoss.steps(), trainLoss, trainAccuracy, testAccuracy, c.top().max(), c.top().residual(0),
-                    c.top().products(), c.trace().value(), c.trace().standardError(), c.trace().samples(), seconds);
+                    c.top().products(), c.trace().value(), c.trace().standardError(), c.trace().samples(), seconds,
+                    monitor.map(m -> java.util.Arrays.stream(m.series()[1]).max().orElse(Double.NaN))
+                            .orElse(Double.NaN));
         }
     }
 

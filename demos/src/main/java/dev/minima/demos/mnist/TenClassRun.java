@@ -21,10 +21,12 @@ import java.util.Map;
  * @param traceStandardError its standard error
  * @param traceSamples Rademacher probes used
  * @param seconds wall-clock training time (without the final measurement)
+ * @param lmaxMonitorMax the largest λ_max the edge-of-stability monitor recorded during training (NaN without
+ *     monitor records)
  */
 public record TenClassRun(String optimizer, double learningRate, double rho, int epochs, long steps, double trainLoss,
         double trainAccuracy, double testAccuracy, double lmax, double lmaxResidual, int lanczosProducts, double trace,
-        double traceStandardError, int traceSamples, double seconds) {
+        double traceStandardError, int traceSamples, double seconds, double lmaxMonitorMax) {
 
     /** @return the threshold 2/η of gradient descent's stability */
     public double threshold() {
@@ -50,6 +52,7 @@ public record TenClassRun(String optimizer, double learningRate, double rho, int
         m.put("trace_stderr", finite(traceStandardError));
         m.put("trace_samples", traceSamples);
         m.put("seconds", seconds);
+        m.put("lmax_monitor_max", finite(lmaxMonitorMax));
         return m;
     }
 

@@ -1,6 +1,6 @@
 /**
  * The MNIST experiments of {@code mnist-classify} (Nacson et al. 2023, docs/theory.md §2), its 10-class SGD
- * against SAM part (Foret et al. 2021; Wen et al. 2023) and {@code mnist-denoise} (Mulayoff &amp; Michaeli
+ * against SAM part (Foret et al. 2021; Cohen et al. 2021) and {@code mnist-denoise} (Mulayoff &amp; Michaeli
  * 2020, docs/theory.md §3): the tasks, networks, initialisations, training loops, measurements, charts and
  * reports.
  *
