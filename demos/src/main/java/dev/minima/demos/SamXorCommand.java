@@ -234,33 +234,32 @@ public final class SamXorCommand extends DemoCommand {
         };
     }
 
+    /**
+     * @param s a scenario
+     * @param capped whether scenario III uses the capped recipe
+     * @return Table 2's 1-SAM phases for it (lr, ρ, epochs)
+     */
+    static List<Phase> table2Sam(Scenario s, boolean capped) {
+        return switch (s) {
+            case I -> List.of(new Phase(0.01f, 0.05, 100_000)); // Figure 1b
+            case II -> List.of(new Phase(0.01f, 0.05, 200_000), new Phase(0.01f, 0.1, 400_000)); // Figure 4b
+            case III -> capped // Figure 6b / 6a
+                    ? List.of(new Phase(0.01f, 0.1, 500), new Phase(0.01f, 0.5, 500), new Phase(0.01f, 1, 500))
+                    : List.of(new Phase(0.1f, 0.1, 100_000));
+        };
+    }
+
     /** Table 2's 1-SAM rows, scaled to the quick budget or to --sam-epochs. */
     RunPlan samPlan(Scenario s, boolean capped, int evalCount) {
-        List<Phase> table2;
-        long quick;
-        double cap = 0;
-        double initScale = 1;
-        switch (s) {
-            case I -> {
-                table2 = List.of(new Phase(0.01f, 0.05, 100_000)); // Figure 1b
-                quick = 600;
-            }
-            case II -> {
-                table2 = List.of(new Phase(0.01f, 0.05, 200_000), new Phase(0.01f, 0.1, 400_000)); // Figure 4b
-                quick = 1000;
-            }
-            default -> {
-                if (capped) { // Figure 6b
-                    table2 = List.of(new Phase(0.01f, 0.1, 500), new Phase(0.01f, 0.5, 500), new Phase(0.01f, 1, 500));
-                    cap = normCap;
-                    quick = 1500;
-                } else { // Figure 6a: first layer initialised ×0.01
-                    table2 = List.of(new Phase(0.1f, 0.1, 100_000));
-                    initScale = 0.01;
-                    quick = 1500;
-                }
-            }
-        }
+        List<Phase> table2 = table2Sam(s, capped);
+        long quick = switch (s) {
+            case I -> 600;
+            case II -> 1000;
+            case III -> 1500;
+        };
+        boolean cappedIII = s == Scenario.III && capped;
+        double cap = cappedIII ? normCap : 0;
+        double initScale = s == Scenario.III && !capped ? 0.01 : 1; // Figure 6a: first layer initialised ×0.01
         long total = samEpochs != null ? samEpochs : full ? sum(table2) : quick;
         List<Phase> phases = scale(table2, total);
         return new RunPlan(s, Method.ONE_SAM, phases, 0f, 1, cap, initScale, Math.max(1, total / evalCount));
@@ -351,6 +350,7 @@ public final class SamXorCommand extends DemoCommand {
                 + " epoch), GD+WD at batch n with lr %s and weight decay %s (update lr·(g + wd·θ)).",
                 full ? "full (Table 2)" : "quick", dimension, n, testSize, seed, width, GD_LR, GD_WEIGHT_DECAY));
         report.intro(table(results));
+        report.intro(schedule(results, capped));
         claims.addTo(report);
         report.note("Scenario I runs the 2-MLP-No-Bias of 004 Figure 1. The paper's second scenario-I network, 2-MLP"
                 + " with the simplified BatchNorm (Sim-BN, Figure 2), is not implemented in Minima and was not run.");
@@ -397,6 +397,33 @@ public final class SamXorCommand extends DemoCommand {
                     + " stopped at epoch " + samII.last().epoch() + ".");
         }
         return report;
+    }
+
+    /**
+     * The schedule each run followed beside Table 2's: every phase keeps its learning rate and ρ, and the phases of
+     * a run keep their proportions (each is scaled by the same factor).
+     */
+    static String schedule(Map<Scenario, Map<Method, RunResult>> results, boolean capped) {
+        StringBuilder sb = new StringBuilder("Schedules (Table 2 of Wen, Ma & Li (2023) beside this run; within a run"
+                + " every phase is scaled by the same factor, so the phases keep the paper's proportions and a ρ"
+                + " switch sits at the same fraction of the run):\n\n| run | phase: lr, ρ | Table 2 epochs | this run"
+                + " | fraction of Table 2 |\n|---|---|---|---|---|\n");
+        for (Map<Method, RunResult> byMethod : results.values()) {
+            for (RunResult r : byMethod.values()) {
+                RunPlan p = r.plan();
+                List<Phase> paper = p.method() == Method.ONE_SAM ? table2Sam(p.scenario(), capped)
+                        : p.scenario() == Scenario.III ? List.of() : List.of(new Phase(GD_LR, 0, 100_000));
+                for (int i = 0; i < p.phases().size(); i++) {
+                    Phase ph = p.phases().get(i);
+                    Phase pp = i < paper.size() && paper.size() == p.phases().size() ? paper.get(i) : null;
+                    sb.append(String.format(Locale.ROOT, "| %s | %d: lr %s, ρ %s%s | %s | %d | %s |%n", p.id(), i + 1,
+                            ph.learningRate(), ph.rho(), p.method() == Method.GD_WD ? ", wd " + p.weightDecay() : "",
+                            pp == null ? "not in the paper" : String.valueOf(pp.epochs()), ph.epochs(),
+                            pp == null ? "—" : String.format(Locale.ROOT, "%.3g", (double) ph.epochs() / pp.epochs())));
+                }
+            }
+        }
+        return sb.toString().trim();
     }
 
     private static String table(Map<Scenario, Map<Method, RunResult>> results) {

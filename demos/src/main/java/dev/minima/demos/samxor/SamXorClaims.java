@@ -72,6 +72,17 @@ public final class SamXorClaims {
                         + " generalisation", describe(r), ok);
             }
         }
+        if (samI != null) {
+            boolean flat = atFlattest(samI);
+            checks.put("I_sam_at_flattest", flat);
+            report.claim("Scenario I (Fig. 1, Theorem 3.1): 1-SAM on 2-MLP-No-Bias reaches a flattest minimum, the one"
+                    + " that generalises (Tr ≥ 4√d at interpolation)",
+                    String.format(Locale.ROOT, "flattest trace 4√d = %s", fmt(samI.flattestTrace())),
+                    String.format(Locale.ROOT, "Tr %s (%+.1f%%), training MSE %s after %d epochs",
+                            fmt(samI.last().trace()), 100 * (samI.last().trace() / samI.flattestTrace() - 1),
+                            fmt(samI.last().trainLoss()), samI.last().epoch()),
+                    String.format(Locale.ROOT, "|Tr / 4√d − 1| ≤ %.0f%%", 100 * FLAT_TOLERANCE), flat);
+        }
         if (gdI != null) {
             double max = gdI.points().stream().mapToDouble(EvalPoint::trace).max().orElse(Double.NaN);
             boolean falls = gdI.last().trace() < max;

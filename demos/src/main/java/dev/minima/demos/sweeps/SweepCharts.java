@@ -48,10 +48,13 @@ public final class SweepCharts {
      * @param file the PNG
      */
     public static void biasNorm(String title, List<SweepPoint> usable, Path file) {
-        XYChart chart = Charts.lines(title, "step size η", "‖b‖₂ (hidden biases)", true, false);
-        XYSeries s = Charts.add(chart, "‖b‖ of the GD solution", column(usable, SweepPoint::eta),
-                column(usable, SweepPoint::biasNorm), false);
+        XYChart chart = Charts.lines(title, "step size η", "norm", true, false);
+        XYSeries s = Charts.add(chart, "‖b̄‖, offsets b̄_i = −b_i/‖w_i‖ (judged)", column(usable, SweepPoint::eta),
+                column(usable, SweepPoint::offsetNorm), false);
         s.setMarker(SeriesMarkers.CIRCLE);
+        XYSeries raw = Charts.add(chart, "raw ‖b‖ (not rescaling-invariant)", column(usable, SweepPoint::eta),
+                column(usable, SweepPoint::biasNorm), false);
+        raw.setMarker(SeriesMarkers.SQUARE);
         Charts.savePng(chart, file);
     }
 
