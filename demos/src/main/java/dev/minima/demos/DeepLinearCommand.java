@@ -194,7 +194,7 @@ public final class DeepLinearCommand extends DemoCommand {
         report.note("The searches start from random minima (eq. S105) and take random multiplicative steps on the"
                 + " manifold of minima (eq. S106), keeping a step only if λ_max falls; they stop 0.1% above the closed"
                 + " form or after --search-proposals steps. The step size ε (which the paper leaves open) starts at"
-                + " 0.1, grows ×1.5 after an accepted step and halves after 30 rejections in a row. λ_max is exact"
+                + " 0.1, grows ×1.5 after an accepted step and halves after 200 rejections in a row. λ_max is exact"
                 + " at every point (dense dual operator). Per search: summary.json `searches`; chart: search.png.");
         report.note("Lemma 1 runs use their own T ≻ 0 (eigenvalues in (0.5, 2.5]), m = 2, 4, 6, 10, and stop when"
                 + " ‖W_m⋯W_1 − T‖_F ≤ 10⁻¹³ or after 200,000 steps.");
@@ -307,10 +307,10 @@ public final class DeepLinearCommand extends DemoCommand {
         return out;
     }
 
-    /** Fig. 3 of paper 001: singular values of W_k⋯W_1 (dots), the gain of v (circles) and the √m bound. */
+    /** Fig. 3 of Mulayoff & Michaeli (2020): singular values of W_k⋯W_1 (dots), the gain of v (circles) and the √m bound. */
     private void gainsChart(DeepLinearNetwork arbitrary, DeepLinearNetwork flattest, Path file) throws IOException {
         XYChart chart = new XYChartBuilder().width(900).height(500)
-                .title("Intermediate gains, d = " + dim + ", m = " + depth + " (paper 001, Fig. 3)")
+                .title("Intermediate gains, d = " + dim + ", m = " + depth + " (Mulayoff & Michaeli 2020, Fig. 3)")
                 .xAxisTitle("layer k").yAxisTitle("singular values of W_k⋯W_1").build();
         chart.getStyler().setYAxisLogarithmic(true);
         addSeries(chart, "arbitrary", IntermediateGains.of(arbitrary), -0.1, false);

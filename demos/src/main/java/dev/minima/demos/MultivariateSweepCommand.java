@@ -25,12 +25,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Paper 002 Sec. 6 (synthetic): full-batch GD on a multivariate one-hidden-layer ReLU network, x, y ~ N(0, 1),
+ * Nacson et al. (2023), Sec. 6 (synthetic): full-batch GD on a multivariate one-hidden-layer ReLU network, x, y ~ N(0, 1),
  * over a log grid of step sizes from a ×10 PyTorch-default init. Each end point is measured as in Fig. 4:
  * 2/η, λ_max (Gram and DJL Hessian), the flattest per-neuron rescaling's λ, 1 + 2S_θ, and the hidden-bias norm.
  */
 @Command(name = "multivariate-sweep", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Step-size sweep on a multivariate shallow ReLU net with synthetic data (paper 002, Fig. 4).")
+        description = "Step-size sweep on a multivariate shallow ReLU net with synthetic data (Nacson et al. 2023, Fig. 4).")
 public final class MultivariateSweepCommand extends DemoCommand {
 
     @Option(names = "--full", description = "Paper range: 20 step sizes in [1e-4, 0.1], cap 3e7 steps (hours)."
@@ -65,7 +65,7 @@ public final class MultivariateSweepCommand extends DemoCommand {
     double lossThreshold = 1e-8;
 
     @Option(names = "--init-scale", description = "Factor on PyTorch's default init (default: ${DEFAULT-VALUE},"
-            + " \"about 10 times larger than standard\", 002 App. N).")
+            + " \"about 10 times larger than standard\", Nacson et al. (2023), App. N).")
     double initScale = 10;
 
     @Option(names = "--threads", description = "Training threads (default: the number of cores).")

@@ -28,13 +28,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Papers 003/000: full-batch GD on a univariate one-hidden-layer ReLU network over a log grid of step sizes
- * (000 Sec. I, 003 Sec. 5 and Fig. 3) and the step-switch experiment (000 Sec. I, 003 Fig. 1). Each end point
+ * Mulayoff, Michaeli & Soudry (2021): full-batch GD on a univariate one-hidden-layer ReLU network over a log grid of step sizes
+ * (Mulayoff et al. (2021), Sec. 5, Fig. 3 and supplement Sec. I) and the step-switch experiment (Mulayoff et al. (2021), Fig. 1). Each end point
  * is measured in function space (S = ∫|f''|g, the bound 1/η − 1/2, the flattest rescaling and its certificate)
  * and in parameter space (Gram λ_max, and the DJL Hessian's λ_max by Lanczos as an independent check).
  */
 @Command(name = "univariate-sweep", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Step-size sweep and step switch on a univariate shallow ReLU net (papers 003/000).")
+        description = "Step-size sweep and step switch on a univariate shallow ReLU net (Mulayoff, Michaeli & Soudry 2021).")
 public final class UnivariateSweepCommand extends DemoCommand {
 
     @Option(names = "--full", description = "Paper scale: 200 step sizes in [1e-4, 0.5], warm-up 5e5, cap 5e7 steps,"
@@ -69,7 +69,7 @@ public final class UnivariateSweepCommand extends DemoCommand {
     double yScale = 0.25;
 
     @Option(names = "--init-scale", description = "Factor on PyTorch's default init (default: ${DEFAULT-VALUE}; a"
-            + " large init gives the paper's monotone sharpness curve, 000 Sec. I).")
+            + " large init gives the paper's monotone sharpness curve, Mulayoff et al. (2021), supplement Sec. I).")
     double initScale = 5;
 
     @Option(names = "--threads", description = "Training threads (default: the number of cores).")
@@ -82,7 +82,7 @@ public final class UnivariateSweepCommand extends DemoCommand {
     double switchFactor = 3;
 
     @Option(names = "--switch-loss", description = "Switch the first time L falls below this (default: "
-            + "${DEFAULT-VALUE}, as in 000 Sec. I).")
+            + "${DEFAULT-VALUE}, as in Mulayoff et al. (2021), supplement Sec. I).")
     double switchLoss = 0.1;
 
     @Option(names = "--switch-max-steps", description = "Step cap of the step-switch runs (quick 2e6, full 3e8).")
@@ -132,7 +132,7 @@ public final class UnivariateSweepCommand extends DemoCommand {
             trainers.add(ShallowReluGradientDescent.builder().setStepSize(eta).optWarmupSteps(warm)
                     .optLossThreshold(lossThreshold).optMaxSteps(cap).build());
         }
-        if (!noSwitch) { // 000 Sec. I, Fig. 1: same init, constant step vs ×factor once L < level; no warm-up
+        if (!noSwitch) { // Mulayoff et al. (2021), supplement Sec. I, Fig. 1: same init, constant step vs ×factor once L < level; no warm-up
             trainers.add(ShallowReluGradientDescent.builder().setStepSize(swEta).optLossThreshold(lossThreshold)
                     .optMaxSteps(swCap).build());
             trainers.add(ShallowReluGradientDescent.builder().setStepSize(swEta).optLossThreshold(lossThreshold)

@@ -162,7 +162,7 @@ public final class FlattestMinimumSearch {
         private long seed;
         private long maxProposals = 200_000;
         private double initialStep = 0.1;
-        private int patience = 30;
+        private int patience = 200;
         private double stopAt = 0;
 
         private Builder() {}
@@ -213,7 +213,7 @@ public final class FlattestMinimumSearch {
         }
 
         /**
-         * @param patience rejections in a row after which ε is halved (default 30)
+         * @param patience rejections in a row after which ε is halved (default 200)
          * @return this builder
          */
         public Builder optPatience(int patience) {

@@ -8,7 +8,7 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-/** The sharpness-versus-step-size chart both sweeps draw (003 Fig. 3(c), 000 Fig. 3, 002 Fig. 4(a)). */
+/** The sharpness-versus-step-size chart both sweeps draw (Mulayoff et al. (2021), Fig. 3(c); Nacson et al. (2023), Fig. 4(a)). */
 public final class SweepCharts {
 
     private SweepCharts() {}

@@ -42,7 +42,7 @@ public record SweepData(double[][] x, double[] y) {
     }
 
     /**
-     * Univariate data of 000 Sec. I ("n random points", distribution not given): x stratified uniform on
+     * Univariate data of Mulayoff et al. (2021), supplement Sec. I ("n random points", distribution not given): x stratified uniform on
      * [−1, 1] (one point drawn in the middle half of each of n equal cells, so no two inputs nearly coincide,
      * which would need steep slopes and far more steps), y uniform on [−yScale, yScale].
      *
@@ -64,7 +64,7 @@ public record SweepData(double[][] x, double[] y) {
     }
 
     /**
-     * Paper 002 Sec. 6 synthetic data: x ~ N(0, I_d), y ~ N(0, 1), independent.
+     * Nacson et al. (2023), Sec. 6 synthetic data: x ~ N(0, I_d), y ~ N(0, 1), independent.
      *
      * @param n number of points
      * @param d input dimension

@@ -11,7 +11,7 @@ import java.util.Map;
  * @param steps GD updates made
  * @param loss L(θ) at the end point
  * @param converged L ≤ the threshold was reached
- * @param convergedInWarmup converged before the warm-up ended (excluded from the claims, as in 000 Sec. I)
+ * @param convergedInWarmup converged before the warm-up ended (excluded from the claims, as in Mulayoff et al. (2021), supplement Sec. I)
  * @param diverged the loss blew up
  * @param lmax λ_max of the Gram matrix K = ΦᵀΦ/n (exact sharpness at interpolation, Gauss–Newton elsewhere)
  * @param lmaxLanczos λ_max of the exact Hessian of the DJL block (double backprop, Lanczos)
@@ -20,10 +20,10 @@ import java.util.Map;
  *     up to the Lanczos residual [derived: the residual term (1/n) Σ r_j ∇²f(x_j) has, per neuron, the
  *     off-diagonal block a_ji·(x_j, 1) between v_i and (w_i, b_i), of norm ≤ sqrt(1 + ‖x_j‖²)]
  * @param threshold 2/η, the edge of linear stability
- * @param lowerBound 1 + 2S, the sharpness lower bound of 003 Lemma 4 / 002 Lemma 3
- * @param flattestLambda λ_max of the flattest per-neuron rescaling found (000 Sec. XI)
+ * @param lowerBound 1 + 2S, the sharpness lower bound of Mulayoff et al. (2021), Lemma 4; Nacson et al. (2023), Lemma 3
+ * @param flattestLambda λ_max of the flattest per-neuron rescaling found (Mulayoff et al. (2021), supplement Sec. XI)
  * @param flattestCertificate the S88 lower bound at that rescaling's top eigenvector
- * @param ghatUpper 1 + 2 Σ|a_i| ĝ, the Lemma 2 upper sandwich of 002 on the flattest λ
+ * @param ghatUpper 1 + 2 Σ|a_i| ĝ, the upper side of eq. (105) of Nacson et al. (2023) on the flattest λ
  * @param stabilityNorm S: ∫|f''|g (d = 1) or ‖f‖_{R,g} (d &gt; 1), knots merged
  * @param perNeuronNorm S_θ = Σ_i |a_i| g(w̄_i, b̄_i), no merging
  * @param bound 1/η − 1/2, Theorem 1's bound on S
