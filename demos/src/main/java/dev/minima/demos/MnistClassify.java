@@ -22,8 +22,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code mnist-classify}: paper 002's MNIST experiment (Sec. 6, Fig. 5). A one-hidden-layer ReLU network (k =
- * 200, output bias) is trained by SGD (batch 16, ½-MSE) on 512 images of the digits 0 (y = +1) and 1 (y = −1)
+ * {@code mnist-classify}: Nacson et al.'s (2023) MNIST experiment (Sec. 6, Fig. 5). A one-hidden-layer ReLU network (k
+ * = 200, output bias) is trained by SGD (batch 16, ½-MSE) on 512 images of the digits 0 (y = +1) and 1 (y = −1)
  * for a grid of step sizes; each minimum's sharpness is set against 2/η and the stability-norm bound 1 + 2S_θ,
  * and its validation accuracy against η.
  *
@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
         name = "mnist-classify",
         mixinStandardHelpOptions = true,
         description = {
-            "Paper 002 (stable minima of shallow ReLU nets): MNIST 0-vs-1, SGD over a grid of step sizes; lambda_max"
+            "Nacson et al. (2023), stable minima of shallow ReLU nets: MNIST 0-vs-1, SGD over a grid of step sizes; lambda_max"
                     + " vs 2/eta and 1 + 2 S_theta, bias norm and validation accuracy vs eta; then 10-class SGD vs SAM"
                     + " with the sharpness monitor attached."
         })
@@ -172,7 +172,7 @@ public final class MnistClassify extends DemoCommand {
     protected Map<String, Object> execute(Path outDir) throws Exception {
         TorchThreads.set(threads);
         Map<String, Object> summary = new LinkedHashMap<>();
-        Report report = new Report("mnist-classify: step size, sharpness and smoothness on MNIST (paper 002)");
+        Report report = new Report("mnist-classify: step size, sharpness and smoothness on MNIST (Nacson et al. 2023)");
         for (Part part : parts()) {
             part.run(outDir, summary, report);
         }

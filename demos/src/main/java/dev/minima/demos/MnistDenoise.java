@@ -36,9 +36,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code mnist-denoise}: paper 001's nonlinear experiment (Sec. 6, Fig. 6, Table S1). A fully connected ReLU
- * network, every layer 784 wide, learns to map noisy MNIST digits (σ = 1.25) to clean ones with the per-pixel
- * mean squared error; SGD with a large step and Adam with a small one are compared by the sharpness of the
+ * {@code mnist-denoise}: Mulayoff & Michaeli's (2020) nonlinear experiment (Sec. 6, Fig. 6, Table S1). A fully
+ * connected ReLU network, every layer 784 wide, learns to map noisy MNIST digits (σ = 1.25) to clean ones with the
+ * per-pixel mean squared error; SGD with a large step and Adam with a small one are compared by the sharpness of the
  * minimum they reach, their intermediate gains, and their denoised digits. With {@code --full} it also runs
  * the depth × step-size grid of Fig. 4 (SGD from the identity initialisation).
  */
@@ -46,7 +46,7 @@ import picocli.CommandLine.Option;
         name = "mnist-denoise",
         mixinStandardHelpOptions = true,
         description = {
-            "Paper 001 (flat minima in deep nets): SGD vs Adam on MNIST denoising; sharpness, intermediate gains,"
+            "Mulayoff & Michaeli (2020), flat minima in deep nets: SGD vs Adam on MNIST denoising; sharpness, intermediate gains,"
                     + " denoised digits; --full adds the depth x step-size grid."
         })
 public final class MnistDenoise extends DemoCommand {

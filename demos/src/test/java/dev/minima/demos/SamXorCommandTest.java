@@ -28,8 +28,8 @@ import picocli.CommandLine;
  * run need not reach):
  *
  * <ul>
- *   <li>Tr ≥ trace_floor: for the two-layer ReLU nets ‖∇_θ f(x)‖² ≥ 2‖x'‖|f(x)| (Cauchy–Schwarz, 004 eq. 3 with
- *       f in place of y), for Sim-LN ‖∇_θ f(x)‖² ≥ min(1, (2/ε)‖x'‖|f(x)|);
+ *   <li>Tr ≥ trace_floor: for the two-layer ReLU nets ‖∇_θ f(x)‖² ≥ 2‖x'‖|f(x)| (Cauchy–Schwarz, Wen et al. 2023, eq. 3
+ *       with f in place of y), for Sim-LN ‖∇_θ f(x)‖² ≥ min(1, (2/ε)‖x'‖|f(x)|);
  *   <li>scenarios I and II: Tr ≥ trace_lower_bound · (1 − √L), because on P_xor (|y| = 1, ‖x'‖ constant) the
  *       floor is trace_lower_bound · mean|f(x_i)| and mean|f| ≥ 1 − mean|f − y| ≥ 1 − √L (Jensen);
  *   <li>the closed-form trace equals the one recomputed from per-example gradients through DJL's autograd.

@@ -13,7 +13,7 @@ import dev.minima.autograd.GradMode;
  *
  * <p>G is the Hessian with the terms that carry the block's own second derivatives dropped: for a square loss
  * with ℓ'' = C and mean reduction over n examples of scalar outputs it is (C/n) Σ_i ∇f(x_i)∇f(x_i)ᵀ = CΦΦᵀ/n
- * (formulas.md §0), equal to the Hessian at an interpolating minimum; for a block linear in its parameters it
+ * (docs/theory.md §0), equal to the Hessian at an interpolating minimum; for a block linear in its parameters it
  * is the Hessian for every loss. It is positive semi-definite whenever the loss is convex in the outputs.
  *
  * <p>Each product costs three backward passes through {@code torch.autograd.grad}:

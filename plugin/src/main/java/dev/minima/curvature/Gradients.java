@@ -15,7 +15,7 @@ import dev.minima.autograd.GradMode;
  * parameters' {@code .grad} is left untouched):
  * <ul>
  *   <li>per-example parameter gradients ∇_θ f(x_i), the rows of the Jacobian Φᵀ whose Gram matrix
- *       ΦᵀΦ/n gives the sharpness at an interpolating minimum and the Gauss–Newton matrix (formulas.md §0);</li>
+ *       ΦᵀΦ/n gives the sharpness at an interpolating minimum and the Gauss–Newton matrix (docs/theory.md §0);</li>
  *   <li>input gradients ∇_x f(x_i), for the function-space work.</li>
  * </ul>
  * The block runs in inference mode ({@code training = false}). Works in float32 and float64 (inputs must

@@ -11,7 +11,7 @@ import ai.djl.training.initializer.UniformInitializer;
 import dev.minima.autograd.NativeArrays;
 
 /**
- * The ReLU networks of paper 004 (formulas.md §4) as DJL blocks with one scalar output:
+ * The ReLU networks of Wen et al. (2023) (docs/theory.md §4) as DJL blocks with one scalar output:
  *
  * <ul>
  *   <li>{@link Variant#NO_BIAS}, 2-MLP-No-Bias: f(x) = W₂ relu(W₁x);
@@ -21,8 +21,8 @@ import dev.minima.autograd.NativeArrays;
  * </ul>
  *
  * <p>Parameters are initialised as PyTorch's {@code nn.Linear} (the papers' code): weights and biases
- * uniform in ±1/√fan_in, with the first layer's range multiplied by {@link Builder#optFirstLayerScale} (paper
- * 004 scales it by 0.01 for its Sim-LN runs). Seed libtorch with {@code Engine.getInstance().setRandomSeed}
+ * uniform in ±1/√fan_in, with the first layer's range multiplied by {@link Builder#optFirstLayerScale} (Wen et
+ * al. 2023 scale it by 0.01 for its Sim-LN runs). Seed libtorch with {@code Engine.getInstance().setRandomSeed}
  * before {@code initialize} for reproducible weights. Every constant in the forward pass is libtorch-owned,
  * so the blocks are safe to differentiate under garbage-collection pressure. The 2-layer parameters are named
  * {@code 01Linear_weight} (W₁), {@code 01Linear_bias} (b₁) and {@code 03Linear_weight} (W₂).
@@ -35,7 +35,7 @@ import dev.minima.autograd.NativeArrays;
  */
 public final class ReluMlp {
 
-    /** Which of paper 004's architectures. */
+    /** Which of Wen et al.'s (2023) architectures. */
     public enum Variant {
         /** 2-MLP-No-Bias: W₂ relu(W₁x). */
         NO_BIAS,
@@ -73,7 +73,7 @@ public final class ReluMlp {
         }
 
         /**
-         * @param width the hidden width m (paper 004: 500)
+         * @param width the hidden width m (Wen et al. 2023: 500)
          * @return this builder
          */
         public Builder setWidth(int width) {
@@ -165,7 +165,7 @@ public final class ReluMlp {
     }
 
     /**
-     * a / max(‖a‖₂, ε) row-wise (paper 004's simplified LayerNorm), with a libtorch-owned ε.
+     * a / max(‖a‖₂, ε) row-wise (Wen et al.'s (2023) simplified LayerNorm), with a libtorch-owned ε.
      *
      * @param a activations, shape (batch, width)
      * @param epsilon ε

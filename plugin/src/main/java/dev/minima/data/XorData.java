@@ -11,13 +11,13 @@ import dev.minima.autograd.NativeArrays;
 import java.util.SplittableRandom;
 
 /**
- * Paper 004's synthetic tasks (formulas.md §4), generated in Java from a seed and handed to DJL as an
+ * Wen et al.'s (2023) synthetic tasks (docs/theory.md §4), generated in Java from a seed and handed to DJL as an
  * {@link ArrayDataset}.
  *
  * <ul>
  *   <li>{@link Distribution#HYPERCUBE} (P_xor): x uniform on {−1, 1}^d, y = x₁x₂ — the parity of the first
  *       two bits; {@link Builder#optParityBits(int)} makes it the parity of the first k bits, y = x₁⋯x_k.
- *   <li>{@link Distribution#BALL}: x uniform in the ball of radius √d, y = |x₁| − |x₂| (paper 004, B.2).
+ *   <li>{@link Distribution#BALL}: x uniform in the ball of radius √d, y = |x₁| − |x₂| (Wen et al. 2023, B.2).
  * </ul>
  *
  * <pre>{@code
@@ -187,7 +187,7 @@ public final class XorData {
         }
 
         /**
-         * @param bits k: the hypercube label is x₁⋯x_k (default 2, the xor of paper 004)
+         * @param bits k: the hypercube label is x₁⋯x_k (default 2, the xor of Wen et al. 2023)
          * @return this builder
          */
         public Builder optParityBits(int bits) {

@@ -7,5 +7,15 @@
  * {@link ai.djl.basicdataset.cv.classification.Mnist} on that repository (or on DJL's default repository when
  * there is no local copy); {@link dev.minima.data.MnistArrays} reads the raw files into plain Java arrays for
  * demos that want subsets such as the digits 0 and 1.
+ *
+ * <p>The package also holds the synthetic tasks and networks of Wen et al. (2023) ({@code XorData},
+ * {@code ReluMlp}; docs/theory.md §4) and {@code SeededShuffle}, a seeded DJL sampler.
+ *
+ * <p><b>Place on the path</b> data → objective → operator → estimator → result: the first step. What this
+ * package produces is a DJL {@code Dataset} (or plain arrays), which an {@code Objective} of
+ * {@code dev.minima.curvature}, a DJL {@code Trainer} or a demo consumes.
+ *
+ * <p><b>Reuses</b> DJL's {@code Mnist}, {@code ArrayDataset}, {@code LocalRepository} and samplers, so nothing
+ * here reimplements dataset plumbing; only fetching (via npm) and verification are Minima's own.
  */
 package dev.minima.data;

@@ -14,8 +14,8 @@ import dev.minima.loss.SquaredErrorLoss;
 import java.util.Objects;
 
 /**
- * The exact dual of the Gauss–Newton matrix of a deep linear network, Ĥ = 2ΦᵀΦ (paper 001, Sec. 5, Eq. 20),
- * as a {@link SymmetricOperator} on B ∈ ℝ^{d_y×d_x}:
+ * The exact dual of the Gauss–Newton matrix of a deep linear network, Ĥ = 2ΦᵀΦ (Mulayoff & Michaeli 2020, Sec. 5, Eq.
+ * 20), as a {@link SymmetricOperator} on B ∈ ℝ^{d_y×d_x}:
  *
  * <pre>  Ĥ(B) = 2 Σ_k A_k A_kᵀ B C_kᵀ C_k,   A_k = W_m ⋯ W_{k+1},   C_k = W_{k−1} ⋯ W_1 Σ_x^{1/2}.</pre>
  *
@@ -24,8 +24,8 @@ import java.util.Objects;
  * while Ĥ is only d_x d_y × d_x d_y, and both have the same non-zero eigenvalues. At a global minimum (W_m ⋯ W_1
  * = T) the Gauss–Newton matrix is the Hessian (Lemma 3), so λ_max(∇²ℓ) = λ_max(Ĥ) exactly and Lanczos or power
  * iteration on this operator gives the sharpness with products of small matrices, O(m (d_y² d_x + d_y d_x²))
- * flops each, instead of double backpropagation through the data. tr ∇²ℓ = tr Ĥ = 2 Σ_k ‖C_k‖_F² ‖A_k‖_F² ({@link #trace()}). Away from Ω the operator still
- * gives the Gauss–Newton part.
+ * flops each, instead of double backpropagation through the data. tr ∇²ℓ = tr Ĥ = 2 Σ_k ‖C_k‖_F² ‖A_k‖_F²
+ * ({@link #trace()}). Away from Ω the operator still gives the Gauss–Newton part.
  *
  * <p>Vectors are B flattened row-major (index i·d_x + j holds B_ij); products are computed in double
  * precision and returned in the operator's data type, attached to the argument's manager. The loss convention
@@ -82,7 +82,7 @@ public final class DualHessianOperator implements SymmetricOperator {
     }
 
     /**
-     * @param network a network, with white inputs and paper 001's loss
+     * @param network a network, with white inputs and Mulayoff & Michaeli's (2020) loss
      * @return its dual operator in float64 on the CPU
      */
     public static DualHessianOperator of(DeepLinearNetwork network) {
@@ -268,7 +268,8 @@ public final class DualHessianOperator implements SymmetricOperator {
         }
 
         /**
-         * @param loss the squared-error loss convention (default {@code Losses.mse(SUM_OUTPUTS)}, paper 001's)
+         * @param loss the squared-error loss convention (default {@code Losses.mse(SUM_OUTPUTS)}, Mulayoff & Michaeli's
+         *     (2020))
          * @return this builder
          */
         public Builder optLoss(SquaredErrorLoss loss) {

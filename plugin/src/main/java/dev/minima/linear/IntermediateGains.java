@@ -4,8 +4,8 @@ import dev.minima.linalg.Matrices;
 import dev.minima.linalg.Svd;
 
 /**
- * Intermediate gains of a deep linear network (paper 001, Theorem 2 and Fig. 3), indexed by k = 0..m, the
- * number of layers passed (index k).
+ * Intermediate gains of a deep linear network (Mulayoff & Michaeli 2020, Theorem 2 and Fig. 3), indexed by k = 0..m,
+ * the number of layers passed (index k).
  *
  * <p>P_k = W_k ⋯ W_1 (prefix) and A_k = W_m ⋯ W_{k+1} (suffix); (u, v) is the top singular pair of T = P_m and
  * σ = σ_max(T). At a flattest minimum with Σ_x = I Theorem 2 says: (i) v is a right singular vector of P_k with

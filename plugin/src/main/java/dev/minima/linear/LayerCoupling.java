@@ -4,7 +4,7 @@ import dev.minima.linalg.Matrices;
 import dev.minima.linalg.Svd;
 
 /**
- * The coupling of consecutive layers along the signal of largest end-to-end gain (paper 001, Theorem 3).
+ * The coupling of consecutive layers along the signal of largest end-to-end gain (Mulayoff & Michaeli 2020, Theorem 3).
  *
  * <p>With (u, v) the top singular pair of T = W_m ⋯ W_1, r_k = W_{k−1} ⋯ W_1 v (what layer k receives) and q_k =
  * (W_m ⋯ W_{k+1})ᵀ u, Theorem 3 says that at a flattest minimum (Σ_x = I) (i) r̄_k, q̄_k are a right/left
@@ -27,8 +27,10 @@ public record LayerCoupling(double sigmaMax, double[] pairResiduals, double[] co
      * Makes defensive copies of the arrays: the record is immutable.
      *
      * @param sigmaMax σ_max(T)
-     * @param pairResiduals Theorem 3(i): max(‖W_k r̄_k − σ^{1/m} q̄_k‖, ‖W_kᵀ q̄_k − σ^{1/m} r̄_k‖), k = 1..m (index k−1); 0 at a flattest minimum
-     * @param coupling Theorem 3(ii): ⟨r̄_{k+1}, q̄_k⟩, k = 1..m−1 (index k−1); always in (0, 1], 1 at a flattest minimum
+     * @param pairResiduals Theorem 3(i): max(‖W_k r̄_k − σ^{1/m} q̄_k‖, ‖W_kᵀ q̄_k − σ^{1/m} r̄_k‖), k = 1..m (index
+     *     k−1); 0 at a flattest minimum
+     * @param coupling Theorem 3(ii): ⟨r̄_{k+1}, q̄_k⟩, k = 1..m−1 (index k−1); always in (0, 1], 1 at a flattest
+     *     minimum
      * @param topVectorAlignment |⟨left top singular vector of W_k, right top singular vector of W_{k+1}⟩|, k = 1..m−1
      */
     public LayerCoupling {

@@ -7,7 +7,7 @@ public final class Losses {
 
     private Losses() {}
 
-    /** @return ½-MSE, {@code ½ mean (f − y)²}: the loss of papers 000–003 (ℓ'' = 1) */
+    /** @return ½-MSE, {@code ½ mean (f − y)²}: the loss of Mulayoff et al. (2021) and Nacson et al. (2023) (ℓ'' = 1) */
     public static SquaredErrorLoss halfMse() {
         return new SquaredErrorLoss("HalfMSE", 0.5, OutputReduction.MEAN);
     }
@@ -20,14 +20,14 @@ public final class Losses {
         return new SquaredErrorLoss("HalfMSE", 0.5, reduction);
     }
 
-    /** @return plain MSE, {@code mean (f − y)²}: the loss of paper 004 (ℓ'' = 2) */
+    /** @return plain MSE, {@code mean (f − y)²}: the loss of Wen et al. (2023) (ℓ'' = 2) */
     public static SquaredErrorLoss mse() {
         return new SquaredErrorLoss("MSE", 1.0, OutputReduction.MEAN);
     }
 
     /**
      * @param reduction how to reduce over the outputs of one example ({@link OutputReduction#SUM_OUTPUTS}
-     *     is paper 001's ℓ = Ê‖y − f(x)‖²)
+     *     is Mulayoff & Michaeli's (2020) ℓ = Ê‖y − f(x)‖²)
      * @return MSE with the given reduction
      */
     public static SquaredErrorLoss mse(OutputReduction reduction) {

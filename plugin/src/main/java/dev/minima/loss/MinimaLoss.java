@@ -20,7 +20,7 @@ public abstract class MinimaLoss extends Loss {
     public enum OutputReduction {
         /** Mean over every element (batch and outputs), as DJL's {@code L2Loss}. */
         MEAN,
-        /** Sum over the outputs of each example, then mean over the batch (paper 001's convention). */
+        /** Sum over the outputs of each example, then mean over the batch (Mulayoff & Michaeli's (2020) convention). */
         SUM_OUTPUTS
     }
 
@@ -33,7 +33,7 @@ public abstract class MinimaLoss extends Loss {
 
     /**
      * The Hessian constant of the loss with respect to one prediction at interpolation, ℓ'' (1 for ½-MSE,
-     * 2 for MSE): the factor C in the stability bound ‖f‖ ≤ 1/(Cη) − 1/2 (formulas.md §0).
+     * 2 for MSE): the factor C in the stability bound ‖f‖ ≤ 1/(Cη) − 1/2 (docs/theory.md §0).
      *
      * @return the constant, or NaN when the loss has no constant second derivative
      */

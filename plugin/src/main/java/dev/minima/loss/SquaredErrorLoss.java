@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDList;
 
 /**
  * Squared-error loss {@code c · mean (f − y)²}, GC-safe: c = ½ gives the ½-MSE of the function-space papers
- * (papers 000–003, ℓ'' = 1), c = 1 the plain MSE of paper 004 (ℓ'' = 2). Built with {@link Losses#halfMse()}
- * and {@link Losses#mse()}.
+ * (Mulayoff et al. 2021; Nacson et al. 2023; ℓ'' = 1), c = 1 the plain MSE of Wen et al. (2023) (ℓ'' = 2). Built with
+ * {@link Losses#halfMse()} and {@link Losses#mse()}.
  */
 public final class SquaredErrorLoss extends MinimaLoss {
 

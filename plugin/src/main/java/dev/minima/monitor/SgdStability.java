@@ -2,7 +2,7 @@ package dev.minima.monitor;
 
 /**
  * The result of {@link SgdStabilityCheck}: Wu, Ma &amp; E's (2018) batch-size dependent linear stability of
- * SGD at a minimum (formulas.md §0). The necessary form is a ≤ 2/η and s ≤ (1/η)·sqrt(B(n−1)/(n−B)), with
+ * SGD at a minimum (docs/theory.md §0). The necessary form is a ≤ 2/η and s ≤ (1/η)·sqrt(B(n−1)/(n−B)), with
  * the sharpness a = λ_max(H) and the non-uniformity s = λ_max(Σ)^{1/2}, Σ = (1/n)Σ_i H_i² − H². The
  * mean-square condition, when computed, is λ_max{(I − ηH)² + η²(n−B)/(B(n−1))·Σ} ≤ 1.
  *

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Checks Wu, Ma &amp; E's (2018) linear stability condition for SGD with learning rate η and batch size B at the
- * current parameters (meant for a minimum), on a probe set of examples (formulas.md §0):
+ * current parameters (meant for a minimum), on a probe set of examples (docs/theory.md §0):
  * a = λ_max(H) by Lanczos on the probe Hessian, s² = λ_max(Σ) by Lanczos on
  * v ↦ (1/n)Σ_i H_i(H_i v) − H(Hv) with exact per-example Hessian-vector products (as the authors' code
  * does with power iteration), and optionally the mean-square radius

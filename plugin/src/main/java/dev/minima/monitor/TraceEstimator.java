@@ -29,7 +29,7 @@ public interface TraceEstimator {
     Estimate estimate(SymmetricOperator op);
 
     /**
-     * Hutchinson's estimator E[vᵀAv] with seeded Rademacher vectors (formulas.md §5).
+     * Hutchinson's estimator E[vᵀAv] with seeded Rademacher vectors (docs/theory.md §5).
      *
      * @param samples number of probe vectors (at least 2, for a standard error)
      * @param seed seed of the probe vectors; the same seed draws the same vectors at every call

@@ -5,9 +5,9 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Phases of (learning rate, perturbation radius ρ), each lasting a number of steps or epochs, as in paper
- * 004's Table 2 (e.g. 2-MLP-Bias 1-SAM: lr 0.01 with ρ 0.05 for 2·10⁵ epochs, then ρ 0.1 for 4·10⁵ epochs).
- * After the last phase's length has passed the last phase stays in force.
+ * Phases of (learning rate, perturbation radius ρ), each lasting a number of steps or epochs, as in
+ * Wen et al. (2023), Table 2 (e.g. 2-MLP-Bias 1-SAM: lr 0.01 with ρ 0.05 for 2·10⁵ epochs, then ρ 0.1 for 4·10⁵
+ * epochs). After the last phase's length has passed the last phase stays in force.
  *
  * <p>ρ is read by {@link SamStep}; the learning rate reaches the base optimizer through the DJL {@code
  * Tracker} of {@link SamStep#learningRateTracker()}, which follows the same phase as ρ.
@@ -116,7 +116,7 @@ public final class SamSchedule {
         private Builder() {}
 
         /**
-         * @param unit what phase lengths count (default {@link Unit#EPOCHS}, as paper 004's Table 2)
+         * @param unit what phase lengths count (default {@link Unit#EPOCHS}, as Wen et al.'s (2023) Table 2)
          * @return this builder
          */
         public Builder optUnit(Unit unit) {

@@ -13,7 +13,7 @@ import java.util.function.Predicate;
  *
  * <p>With g = ∇L_B(w) the gradient of the batch (or micro-batch) loss at the current weights, the step
  * computes a perturbation ε, the gradient g̃ = ∇L_B(w + ε) at the perturbed weights, restores w exactly and
- * lets the base optimizer apply g̃ (Foret et al. 2021, "SAM", Eq. 3; paper 004 §2 for 1-SAM):
+ * lets the base optimizer apply g̃ (Foret et al. 2021, "SAM", Eq. 3; Wen et al. 2023, Sec. 2 for 1-SAM):
  *
  * <ul>
  *   <li>{@link Variant#SAM}: ε = ρ g/‖g‖;
@@ -58,7 +58,7 @@ public final class SharpnessAware {
 
     /**
      * Caps the joint Euclidean norm of some parameters after every optimizer step: if ‖[p₁, p₂, …]‖ &gt; max,
-     * each is multiplied by max/‖[p₁, p₂, …]‖ (paper 004's Sim-LN runs keep ‖[W₁, b₁]‖ ≤ 10).
+     * each is multiplied by max/‖[p₁, p₂, …]‖ (Wen et al.'s (2023) Sim-LN runs keep ‖[W₁, b₁]‖ ≤ 10).
      *
      * @param parameters which parameters, by the name in {@code block.getParameters()}
      * @param maxNorm the cap (&gt; 0)

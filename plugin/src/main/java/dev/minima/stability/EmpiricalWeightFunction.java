@@ -3,8 +3,8 @@ package dev.minima.stability;
 import java.util.Arrays;
 
 /**
- * The empirical univariate weight function of 003 eq. (22–23), O(log n) per evaluation from sorted prefix
- * sums: with N₊ = #{x_j &gt; x} and S₊ = Σ_{x_j &gt; x} x_j, g₊(x) = (S₊ − N₊x)/n · sqrt((N₊/n)² + (S₊/n)²).
+ * The empirical univariate weight function of Mulayoff et al. (2021), eq. (22–23), O(log n) per evaluation from sorted
+ * prefix sums: with N₊ = #{x_j &gt; x} and S₊ = Σ_{x_j &gt; x} x_j, g₊(x) = (S₊ − N₊x)/n · sqrt((N₊/n)² + (S₊/n)²).
  */
 final class EmpiricalWeightFunction implements WeightFunction {
 

@@ -1,9 +1,9 @@
 package dev.minima.stability;
 
 /**
- * The flattest per-neuron rescaling of a network (000 Sec. XI): F(β) = λ_max(∇²L(θ̃(β))) minimised over
- * β ∈ ℝ₊^k, with θ̃(β) = [β⊙w, β⊙b, v/β, c] (000 eq. S81–S82), together with the paper's certificate (S88)
- * and a rigorous duality gap.
+ * The flattest per-neuron rescaling of a network (Mulayoff et al. 2021, supplement Sec. XI): F(β) = λ_max(∇²L(θ̃(β)))
+ * minimised over β ∈ ℝ₊^k, with θ̃(β) = [β⊙w, β⊙b, v/β, c] (Mulayoff et al. 2021, supplement eq. S81–S82), together
+ * with the paper's certificate (S88) and a rigorous duality gap.
  *
  * <p><b>Method.</b> With s = log β, n·K(s) = [11ᵀ] + Σ_i (e^{−2s_i} v_i² P_i + e^{2s_i} Q_i), P_i =
  * (X̃X̃ᵀ) ∘ (a_i a_iᵀ), Q_i = σ(z_i)σ(z_i)ᵀ, all PSD. λ_max(K(s)) = max_{U ⪰ 0, tr U = 1} ⟨K(s), U⟩ is a
@@ -30,7 +30,8 @@ public final class FlattestRescaling {
      *
      * @param lambda C·F(β̂): the sharpness of the best rescaling found, an upper bound on min_β F
      * @param beta β̂ (see the class notes for neurons left out)
-     * @param certificate C·(S88) at the top eigenvector of K(β̂): a lower bound on min_β F (000 eq. S85)
+     * @param certificate C·(S88) at the top eigenvector of K(β̂): a lower bound on min_β F (Mulayoff et al. 2021,
+     *     supplement eq. S85)
      * @param dualBound C·D(U), the best rigorous lower bound on min_β F found (≥ the rank-one certificate's
      *     value unless the smoothing weights are looser)
      * @param iterations L-BFGS iterations used
@@ -121,10 +122,10 @@ public final class FlattestRescaling {
     }
 
     /**
-     * The certificate (S88) of 000: for a unit sample-space vector u,
+     * The certificate (S88) of Mulayoff et al. (2021), supplement: for a unit sample-space vector u,
      * min_β uᵀK(β)u = (1/n)[(Σ_j u_j)² + 2Σ_i |v_i| sqrt(A_i) sqrt(B_i)], A_i = ‖Σ_j u_j I_ji x̃_j‖² (for d = 1:
      * (Σ u_j x_j I_ji)² + (Σ u_j I_ji)²), B_i = (Σ_j u_j σ(w_i x_j + b_i))², times C. It is invariant under
-     * rescaling, and a lower bound on min_β F(β) for every u (000 eq. S85).
+     * rescaling, and a lower bound on min_β F(β) for every u (Mulayoff et al. 2021, supplement eq. S85).
      *
      * @param network the network
      * @param sample the inputs
@@ -139,9 +140,9 @@ public final class FlattestRescaling {
     }
 
     /**
-     * The minimiser of β ↦ uᵀK(β)u: β_i* = (|v_i| sqrt(A_i) / sqrt(B_i))^{1/2} (formulas.md §1, from 000 eq.
-     * S87). 0/0 (neuron inactive on the data) gives 1; A_i = 0 or v_i = 0 gives 0 and B_i = 0 gives +∞
-     * (the infimum is approached in that limit).
+     * The minimiser of β ↦ uᵀK(β)u: β_i* = (|v_i| sqrt(A_i) / sqrt(B_i))^{1/2} (docs/theory.md §1, from Mulayoff et al.
+     * 2021, supplement eq. S87). 0/0 (neuron inactive on the data) gives 1; A_i = 0 or v_i = 0 gives 0 and B_i = 0
+     * gives +∞ (the infimum is approached in that limit).
      *
      * @param network the network
      * @param sample the inputs

@@ -1,8 +1,8 @@
 package dev.minima.stability;
 
 /**
- * Closed form of the weight g of 002 Theorem 1 for standard Gaussian data X ~ N(0, I_d), any d
- * (formulas.md §2, derived from 002 App. H.2): with β = |b| and ‖v‖ = 1,
+ * Closed form of the weight g of Nacson et al. (2023), Theorem 1 for standard Gaussian data X ~ N(0, I_d), any d
+ * (docs/theory.md §2, derived from Nacson et al. 2023, App. H.2): with β = |b| and ‖v‖ = 1,
  *
  * <pre>
  *   g(v, b) = (φ(β) − β·Q(β)) · sqrt(φ(β)² + Q(β)²),
@@ -10,7 +10,7 @@ package dev.minima.stability;
  *
  * where E[σ(Z − β)] = φ(β) − βQ(β) and E[(X, 1)·1{Z &gt; β}] = (v φ(β), Q(β)) for Z = Xᵀv ~ N(0, 1);
  * the side b ≥ 0 is the smaller one. Values: g(0) = 0.25518, g(0.5) = 0.092594, g(1) = 0.024107, g(2) =
- * 0.00049746. The same function is the univariate population g for N(0, 1) (003 Fig. 2b).
+ * 0.00049746. The same function is the univariate population g for N(0, 1) (Mulayoff et al. 2021, Fig. 2b).
  */
 public final class GaussianRadonWeight {
 

@@ -8,8 +8,8 @@ package dev.minima.stability;
  * @param loss L(θ) there
  * @param steps the number of GD updates made
  * @param converged whether L ≤ the threshold was reached
- * @param convergedInWarmup converged before the warm-up ended (000 Sec. I excludes such runs: the final step
- *     size did not shape the solution)
+ * @param convergedInWarmup converged before the warm-up ended (Mulayoff et al. 2021, supplement Sec. I excludes such
+ *     runs: the final step size did not shape the solution)
  * @param diverged the loss became non-finite or exceeded the divergence level
  * @param finalStepSize the base step at the end (η, or η·factor after a step switch)
  * @param switchStep the iteration at which the step switch fired, or −1

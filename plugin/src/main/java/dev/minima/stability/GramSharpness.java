@@ -6,9 +6,9 @@ import dev.minima.linalg.SymmetricEigen;
  * Exact sharpness of a one-hidden-layer ReLU network from the n×n Gram matrix of its tangent features.
  *
  * <p>With Φ = [∇_θ f(x_1) … ∇_θ f(x_n)] the Hessian of the loss at an interpolating minimum is C·ΦΦᵀ/n
- * (003 eq. 27; 002 eq. 44; C from the {@link LossConvention}), and away from interpolation this is its
- * Gauss–Newton part. Its top eigenvalue equals that of the Gram matrix C·K with K = ΦᵀΦ/n (003 eq. 28, 002
- * eq. 47), which in closed form is [derived, formulas.md §2]
+ * (Mulayoff et al. 2021, eq. 27; Nacson et al. 2023, eq. 44; C from the {@link LossConvention}), and away from
+ * interpolation this is its Gauss–Newton part. Its top eigenvalue equals that of the Gram matrix C·K with K = ΦᵀΦ/n
+ * (Mulayoff et al. 2021, eq. 28; Nacson et al. 2023, eq. 47), which in closed form is [derived, docs/theory.md §2]
  *
  * <pre>
  *   n·K = 11ᵀ + (X̃X̃ᵀ) ∘ (A diag(v²) Aᵀ) + σ(Z)σ(Z)ᵀ,   Z = XWᵀ + 1bᵀ, A = 1[Z &gt; 0], X̃ = [X, 1],
@@ -18,7 +18,7 @@ import dev.minima.linalg.SymmetricEigen;
  * O(n²k) to build and O(n³) to decompose, fine for the few hundred points of the papers' experiments.
  *
  * <p>Also here: the first link of the lower-bound chain, ‖mean_j ∇_θ f(x_j)‖² = 1ᵀK1/n ≤ λ_max(K) (the
- * choice u = 1/√n in 000 eq. S33 / 002 eq. 48).
+ * choice u = 1/√n in Mulayoff et al. (2021), supplement eq. S33 / Nacson et al. (2023), eq. 48).
  */
 public final class GramSharpness {
 
@@ -72,7 +72,7 @@ public final class GramSharpness {
         return lambda;
     }
 
-    /** @return a unit top eigenvector u of K, over samples (the ũ of 000 eq. S85–S88) */
+    /** @return a unit top eigenvector u of K, over samples (the ũ of Mulayoff et al. 2021, supplement eq. S85–S88) */
     public double[] topSampleVector() {
         return top.clone();
     }

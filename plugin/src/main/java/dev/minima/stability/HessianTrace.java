@@ -2,13 +2,13 @@ package dev.minima.stability;
 
 /**
  * The Hessian trace of the square loss for a one-hidden-layer ReLU network, the sharpness measure of
- * paper 004 (Sec. 2, "Sharpness").
+ * Wen et al. (2023, Sec. 2, "Sharpness").
  *
- * <p>Tr(∇²L) = (C/n) Σ_i ‖∇_θ f(x_i)‖² (004 Lemma 4.1, eq. 1; C = 2 for the paper's plain MSE, 1 for
- * ½-MSE). 004 proves it at interpolation; for a two-layer ReLU network it holds at <em>every</em> θ off the
- * kinks [derived, formulas.md §4]: the residual term Σ r_i Tr(∇²_θ f(x_i)) vanishes because ReLU'' = 0 makes
+ * <p>Tr(∇²L) = (C/n) Σ_i ‖∇_θ f(x_i)‖² (Wen et al. 2023, Lemma 4.1, eq. 1; C = 2 for the paper's plain MSE, 1 for
+ * ½-MSE). Wen et al. prove it at interpolation; for a two-layer ReLU network it holds at <em>every</em> θ off the
+ * kinks [derived, docs/theory.md §4]: the residual term Σ r_i Tr(∇²_θ f(x_i)) vanishes because ReLU'' = 0 makes
  * the W1–W1 and b1–b1 blocks zero and f is linear in (w2, b2), so ∇²_θ f has a zero diagonal. In closed form
- * (004 eq. 2), with h = W1x + b1,
+ * (Wen et al. 2023, eq. 2), with h = W1x + b1,
  *
  * <pre>
  *   ‖∇_θ f(x)‖² = ‖w2 ⊙ 1[h &gt; 0]‖² (‖x‖² + [1]) + ‖relu(h)‖² + [1],
@@ -21,11 +21,11 @@ public final class HessianTrace {
     private HessianTrace() {}
 
     /**
-     * Tr(∇²L) from the closed form of 004 eq. (2).
+     * Tr(∇²L) from the closed form of Wen et al. (2023), eq. (2).
      *
      * @param network the network
      * @param sample the training inputs
-     * @param loss the loss convention (paper 004: {@link LossConvention#MSE})
+     * @param loss the loss convention (Wen et al. 2023: {@link LossConvention#MSE})
      * @return (C/n) Σ_i ‖∇_θ f(x_i)‖²
      */
     public static double closedForm(ShallowReluNetwork network, InputSample sample, LossConvention loss) {
@@ -76,10 +76,10 @@ public final class HessianTrace {
     }
 
     /**
-     * The lower bound on Tr(∇²L) over all interpolating networks without output bias (004 eq. 3: ‖∇_θ f(x_i)‖²
-     * ≥ 2‖x'_i‖|y_i| by Cauchy–Schwarz), x' = (x, 1) with a hidden bias and x otherwise:
+     * The lower bound on Tr(∇²L) over all interpolating networks without output bias (Wen et al. 2023, eq. 3: ‖∇_θ
+     * f(x_i)‖² ≥ 2‖x'_i‖|y_i| by Cauchy–Schwarz), x' = (x, 1) with a hidden bias and x otherwise:
      * (C/n) Σ_i 2‖x'_i‖|y_i|. For P_xor (‖x‖² = d, |y| = 1) and MSE this is 4√(d+1) with bias and 4√d
-     * without (formulas.md §4: 22.2711 and 21.909 for d = 30).
+     * without (docs/theory.md §4: 22.2711 and 21.909 for d = 30).
      *
      * @param sample the inputs
      * @param labels the targets, one per input

@@ -73,7 +73,7 @@ final class HiddenResponse {
     /**
      * The unnormalised Gram matrix Φ(β)ᵀΦ(β) of the tangent features of the rescaled network θ̃(β), with
      * β_i = exp(s_i) (s = null means β = 1): K = [c]11ᵀ + (X̃X̃ᵀ) ∘ (A diag(v²/β²) Aᵀ) + σ(Z) diag(β²) σ(Z)ᵀ
-     * (formulas.md §2). Neurons with {@code include[i] == false} are left out.
+     * (docs/theory.md §2). Neurons with {@code include[i] == false} are left out.
      */
     double[][] gram(double[] s, boolean[] include) {
         double[][] fg = featureGram();

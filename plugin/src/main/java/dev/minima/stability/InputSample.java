@@ -4,8 +4,8 @@ import dev.minima.linalg.SymmetricEigen;
 
 /**
  * The training inputs x_1..x_n ∈ ℝ^d as an immutable empirical distribution: X uniform over the rows, the
- * law every weight function of papers 003 (eq. 22–23) and 002 (eq. 12) is taken under. Labels are not
- * needed: the stability norms depend on the inputs only.
+ * law every weight function of Mulayoff et al. (2021, eq. 22–23) and Nacson et al. (2023, eq. 12) is taken under.
+ * Labels are not needed: the stability norms depend on the inputs only.
  */
 public final class InputSample {
 
@@ -123,7 +123,7 @@ public final class InputSample {
         }
     }
 
-    /** @return max_j ‖x_j‖₂ (for d = 1, the M = max|x_j| of 003 Theorem 2) */
+    /** @return max_j ‖x_j‖₂ (for d = 1, the M = max|x_j| of Mulayoff et al. 2021, Theorem 2) */
     public double maxNorm() {
         double m = 0;
         for (double[] r : x) {
@@ -157,7 +157,7 @@ public final class InputSample {
         return m;
     }
 
-    /** @return λ_max(Σ_X) of the 1/n data covariance (002 Lemma 2, Theorem 3) */
+    /** @return λ_max(Σ_X) of the 1/n data covariance (Nacson et al. 2023, Lemma 2, Theorem 3) */
     public double covarianceMaxEigenvalue() {
         int d = dimension();
         double[] m = mean();

@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * Detects training inputs that sit on a knot (a neuron's hyperplane w_iᵀx + b_i = 0). Such inputs make
- * the minimum non-twice-differentiable, so 003 Theorem 1 and 002 Theorem 1 do not apply there (003 Sec.
- * 4.2; 002 App. A reports 30 such points out of 512 in its MNIST run).
+ * the minimum non-twice-differentiable, so Mulayoff et al. (2021), Theorem 1 and Nacson et al. (2023), Theorem 1 do not
+ * apply there (Mulayoff et al. 2021, Sec. 4.2; Nacson et al. 2023, App. A, report 30 such points out of 512 in its
+ * MNIST run).
  *
  * <p>A point x_j is on neuron i's knot when its distance to the hyperplane, |w_iᵀx_j + b_i| / ‖w_i‖, is at
  * most {@code tolerance · (1 + ‖x_j‖)}.
@@ -20,8 +21,8 @@ public final class KnotsOnData {
      * The detection result.
      *
      * @param points indices j of the inputs lying on at least one knot
-     * @param incidences number of (input, neuron) pairs on a knot; the p = Σ_j p_j of 003 Sec. 4.2
-     * @param maxPerPoint p_max = max_j p_j, the most neurons toggling on one input (003 Lemma 5)
+     * @param incidences number of (input, neuron) pairs on a knot; the p = Σ_j p_j of Mulayoff et al. (2021), Sec. 4.2
+     * @param maxPerPoint p_max = max_j p_j, the most neurons toggling on one input (Mulayoff et al. 2021, Lemma 5)
      */
     public record Result(int[] points, int incidences, int maxPerPoint) {
         /** @return a copy of the indices */

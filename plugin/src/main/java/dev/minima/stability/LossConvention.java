@@ -4,18 +4,21 @@ import java.util.Locale;
 
 /**
  * How the square loss is scaled, which fixes the constant C = ℓ'' in front of every Hessian at an
- * interpolating minimum (formulas.md §0; paper 002 App. J eq. 97).
+ * interpolating minimum (docs/theory.md §0; Nacson et al. 2023, App. J eq. 97).
  *
- * <p>The function-space papers (003, 000, 002) use ½-MSE, L = (1/2n) Σ (f(x_j) − y_j)², so C = 1; DJL's
- * {@code L2Loss()} matches it. Paper 004 uses plain MSE, L = (1/n) Σ (f(x_j) − y_j)², so C = 2. The
+ * <p>The function-space papers (Mulayoff et al. 2021; Nacson et al. 2023) use ½-MSE, L = (1/2n) Σ (f(x_j) − y_j)², so C
+ * = 1; DJL's {@code L2Loss()} matches it. Wen et al. (2023) use plain MSE, L = (1/n) Σ (f(x_j) − y_j)², so C = 2. The
  * Hessian at interpolation is (C/n) Σ ∇f ∇fᵀ, hence GD with step η on a C-loss behaves like GD with step
- * C·η on ½-MSE, and the stability bound of Theorem 1 (003 eq. 21, 002 eq. 10) becomes
+ * C·η on ½-MSE, and the stability bound of Theorem 1 (Mulayoff et al. 2021, eq. 21; Nacson et al. 2023, eq. 10) becomes
  * ‖f‖ ≤ 1/(C·η) − 1/2.
  */
 public enum LossConvention {
-    /** L = (1/2n) Σ (f − y)²: the convention of papers 000/002/003 and of DJL {@code L2Loss()}; C = 1. */
+    /**
+     * L = (1/2n) Σ (f − y)²: the convention of Mulayoff et al. (2021) and Nacson et al. (2023) and of DJL
+     * {@code L2Loss()}; C = 1.
+     */
     HALF_MSE(1.0, "half-mse"),
-    /** L = (1/n) Σ (f − y)²: the convention of paper 004; C = 2. */
+    /** L = (1/n) Σ (f − y)²: the convention of Wen et al. (2023); C = 2. */
     MSE(2.0, "mse");
 
     private final double constant;
@@ -49,8 +52,8 @@ public enum LossConvention {
     }
 
     /**
-     * Theorem 1 of 003 (eq. 21) and of 002 (eq. 10) under this convention: a linearly stable solution has
-     * stability norm at most 1/(C·η) − 1/2.
+     * Theorem 1 of Mulayoff et al. (2021, eq. 21) and of Nacson et al. (2023, eq. 10) under this convention: a linearly
+     * stable solution has stability norm at most 1/(C·η) − 1/2.
      *
      * @param eta the step size, positive and finite
      * @return 1/(C·η) − 1/2

@@ -6,18 +6,19 @@ import java.util.List;
 
 /**
  * The distinct knots (ReLU hyperplanes) of a one-hidden-layer network and their Radon-domain
- * coefficients: the atoms of α = (R*)⁻¹Δf = Σ_i a_i δ_(w̄_i, b̄_i) (002 eq. 14, 56–57).
+ * coefficients: the atoms of α = (R*)⁻¹Δf = Σ_i a_i δ_(w̄_i, b̄_i) (Nacson et al. 2023, eq. 14, 56–57).
  *
  * <p>Neuron i with w_i ≠ 0 sits on the hyperplane w̄_iᵀx = b̄_i, w̄_i = w_i/‖w_i‖, b̄_i = −b_i/‖w_i‖, with
  * coefficient a_i = v_i‖w_i‖. Neurons whose normalised (w̄, b̄) coincide (within a tolerance) merge, their
- * coefficients adding before the absolute value (002 eq. 58: "multiple deltas ... at the same location").
- * Antipodal pairs (w̄_j, b̄_j) = −(w̄_i, b̄_i) fold onto the same hyperplane: since σ(−t) = σ(t) − t, a σ(t) +
- * a' σ(−t) = (a + a') σ(t) − a' t, so the coefficient is a + a' and −a' t joins the affine part (both
- * neurons have the same Laplacian δ(t); 002 footnote 12 states only the special case a = −a'). Neurons
+ * coefficients adding before the absolute value (Nacson et al. 2023, eq. 58: "multiple deltas ... at the same
+ * location"). Antipodal pairs (w̄_j, b̄_j) = −(w̄_i, b̄_i) fold onto the same hyperplane: since σ(−t) = σ(t) − t, a
+ * σ(t) + a' σ(−t) = (a + a') σ(t) − a' t, so the coefficient is a + a' and −a' t joins the affine part (both
+ * neurons have the same Laplacian δ(t); Nacson et al. 2023, footnote 12, states only the special case a = −a'). Neurons
  * with w_i = 0 are constants and have no knot.
  *
- * <p>For d = 1 this reduces to f'' = Σ_i v_i |w_i| δ(x − c_i), c_i = −b_i/w_i (formulas.md §1 erratum:
- * 003/000 print w_i v_i; the coefficient is v_i|w_i|, since σ(wx + b) = |w| σ(±(x − c))).
+ * <p>For d = 1 this reduces to f'' = Σ_i v_i |w_i| δ(x − c_i), c_i = −b_i/w_i (docs/theory.md §1 erratum:
+ * Mulayoff et al. (2021) and its supplement print w_i v_i; the coefficient is v_i|w_i|, since σ(wx + b) = |w| σ(±(x −
+ * c))).
  */
 public final class MergedKnots {
 
@@ -158,7 +159,7 @@ public final class MergedKnots {
         return linear.clone();
     }
 
-    /** @return ‖f‖_R = Σ_knots |α| (Ongie et al. 2020; 002 Sec. 5) */
+    /** @return ‖f‖_R = Σ_knots |α| (Ongie et al. 2020; Nacson et al. 2023, Sec. 5) */
     public double radonNorm() {
         double s = 0;
         for (Knot kn : knots) {
@@ -168,8 +169,9 @@ public final class MergedKnots {
     }
 
     /**
-     * The stability norm ‖f‖_{R,g} = Σ_knots |α| g(w̄, b̄) (002 eq. 11 with eq. 14; equals S_θ when no two
-     * neurons share a knot, 002 eq. 58). For d = 1 this is ∫|f''| g (003 eq. 21).
+     * The stability norm ‖f‖_{R,g} = Σ_knots |α| g(w̄, b̄) (Nacson et al. 2023, eq. 11 with eq. 14; equals S_θ when no
+     * two neurons share a knot, Nacson et al. (2023), eq. 58). For d = 1 this is ∫|f''| g (Mulayoff et al. 2021, eq.
+     * 21).
      *
      * @param weights the weight function of the sample
      * @return ‖f‖_{R,g}
@@ -184,9 +186,9 @@ public final class MergedKnots {
 
     /**
      * ‖f‖_{R,ĝ} = Σ_knots |α| min(ĝ(w̄, b̄), ĝ(−w̄, −b̄)). ĝ is not even, and a knot's orientation is a free
-     * choice of representation (flipping it only moves a linear term into 002 eq. 106's βhᵀx); the bound of
-     * 002 Lemma 2 (eq. 115–120) holds for every choice because |β| is then bounded by eq. (119)
-     * independently of the orientation, so the smaller side is used.
+     * choice of representation (flipping it only moves a linear term into the βhᵀx of Nacson et al. 2023, eq. 106); the
+     * bound of Nacson et al. (2023), Lemma 2 (eq. 115–120) holds for every choice because |β| is then bounded by eq.
+     * (119) independently of the orientation, so the smaller side is used.
      *
      * @param weights the weight function of the sample
      * @return ‖f‖_{R,ĝ}

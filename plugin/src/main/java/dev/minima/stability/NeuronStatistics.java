@@ -5,20 +5,21 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Per-neuron terms of the multivariate stability analysis (paper 002), in closed form from the weights
- * and the inputs (formulas.md §2). For neuron i with z_ji = x_jᵀw_i + b_i and x̃_j = (x_j, 1):
+ * Per-neuron terms of the multivariate stability analysis (Nacson et al. 2023), in closed form from the weights
+ * and the inputs (docs/theory.md §2). For neuron i with z_ji = x_jᵀw_i + b_i and x̃_j = (x_j, 1):
  *
  * <ul>
- *   <li>a_i = v_i‖w_i‖, w̄_i = w_i/‖w_i‖, b̄_i = −b_i/‖w_i‖ (002 eq. 51, 55);
+ *   <li>a_i = v_i‖w_i‖, w̄_i = w_i/‖w_i‖, b̄_i = −b_i/‖w_i‖ (Nacson et al. 2023, eq. 51, 55);
  *   <li>T⁺_i = |v_i| · (1/n)Σ_{z_ji&gt;0} z_ji · ‖(1/n)Σ_{z_ji&gt;0} x̃_j‖ = |a_i| g̃(w̄_i, b̄_i) (the active side;
- *       002 eq. 50–52);
+ *       Nacson et al. (2023), eq. 50–52);
  *   <li>T⁻_i: the same over z_ji &lt; 0 with |z_ji|, = |a_i| g̃(−w̄_i, −b̄_i);
- *   <li>S_θ = Σ_i min(T⁺_i, T⁻_i) = Σ_i |a_i| g(w̄_i, b̄_i) (002 eq. 15 / 55);
- *   <li>Ĝ_i = |v_i| sqrt((1/n)Σ σ(z_ji)²) sqrt((1/n)Σ_{z_ji&gt;0} ‖x̃_j‖²) = |a_i| ĝ(w̄_i, b̄_i) (002 eq. 105, 114).
+ *   <li>S_θ = Σ_i min(T⁺_i, T⁻_i) = Σ_i |a_i| g(w̄_i, b̄_i) (Nacson et al. 2023, eq. 15 / 55);
+ *   <li>Ĝ_i = |v_i| sqrt((1/n)Σ σ(z_ji)²) sqrt((1/n)Σ_{z_ji&gt;0} ‖x̃_j‖²) = |a_i| ĝ(w̄_i, b̄_i) (Nacson et al. 2023,
+ * eq. 105, 114).
  * </ul>
  *
- * For d = 1 these are the univariate terms of 000 eq. (S35–S41): |a_i| = |v_i w_i| and g(w̄_i, b̄_i) =
- * g(c_i). Dead neurons (w_i = 0, or inactive on every input on a side) contribute 0 on that side. When
+ * For d = 1 these are the univariate terms of Mulayoff et al. (2021), supplement eq. (S35–S41): |a_i| = |v_i w_i| and
+ * g(w̄_i, b̄_i) = g(c_i). Dead neurons (w_i = 0, or inactive on every input on a side) contribute 0 on that side. When
  * the network has no hidden bias the feature is x̃_j = x_j (see {@link RadonWeightFunction}).
  */
 public final class NeuronStatistics {
@@ -121,7 +122,7 @@ public final class NeuronStatistics {
         return s;
     }
 
-    /** @return Σ_i T⁺_i, the active-side sum in the chain of formulas.md §2 */
+    /** @return Σ_i T⁺_i, the active-side sum in the chain of docs/theory.md §2 */
     public double activeSideSum() {
         double s = 0;
         for (Neuron u : neurons) {
@@ -131,12 +132,12 @@ public final class NeuronStatistics {
     }
 
     /**
-     * Σ_i |a_i| ĝ(w̄_i, b̄_i): min_β λ_max(θ̃(β)) ≤ C([1] + 2·this) (formulas.md §2, "Lemma 2 sandwich").
+     * Σ_i |a_i| ĝ(w̄_i, b̄_i): min_β λ_max(θ̃(β)) ≤ C([1] + 2·this) (docs/theory.md §2, sandwich of eq. 105).
      *
      * <p>[derived here] n·K(β) = [11ᵀ] + Σ_i (v_i²/β_i² P_i + β_i² Q_i) with P_i, Q_i PSD, so by Weyl
      * λ_max(K) ≤ [1] + (1/n)Σ_i (v_i²/β_i² tr P_i + β_i² ‖σ(z_i)‖²), and minimising each term over β_i gives
-     * 2|v_i| sqrt(tr P_i/n) sqrt(‖σ(z_i)‖²/n) = 2|a_i| ĝ(w̄_i, b̄_i). This is 002 eq. (105) for the network's
-     * own neurons; the paper's Lemma 2 (eq. 19) adds 4(‖f‖_R + inf‖∇f‖)·… because it re-implements f with
+     * 2|v_i| sqrt(tr P_i/n) sqrt(‖σ(z_i)‖²/n) = 2|a_i| ĝ(w̄_i, b̄_i). This is Nacson et al. (2023), eq. (105) for the
+     * network's own neurons; the paper's Lemma 2 (eq. 19) adds 4(‖f‖_R + inf‖∇f‖)·… because it re-implements f with
      * distinct knots and an explicit linear part (App. K eq. 106–120). Its eq. (98–101) rescale with the top
      * singular vector q held fixed although q moves with the rescaling; the q-free bound (105) is unaffected,
      * and the Weyl argument above avoids the issue.

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.function.DoubleUnaryOperator;
 
 /**
- * The population univariate weight function (003 Fig. 2, blue curves) by adaptive quadrature:
+ * The population univariate weight function (Mulayoff et al. 2021, Fig. 2, blue curves) by adaptive quadrature:
  * g₋(x) = (∫_{lo}^x F) · sqrt(F(x)² + (∫_{lo}^x t p(t) dt)²) and g₊(x) = (∫_x^{hi} (1 − F)) ·
  * sqrt((1 − F(x))² + (∫_x^{hi} t p(t) dt)²).
  */

@@ -1,22 +1,22 @@
 package dev.minima.stability;
 
 /**
- * The multivariate weight functions of paper 002 for an empirical sample (X uniform over the inputs), on
+ * The multivariate weight functions of Nacson et al. (2023) for an empirical sample (X uniform over the inputs), on
  * the Radon domain: a direction v (normally unit) and an offset b, i.e. the hyperplane vᵀx = b of the
  * neuron σ(vᵀx − b).
  *
  * <ul>
- *   <li>g̃(v, b) = P(Xᵀv &gt; b)² · E[Xᵀv − b | Xᵀv &gt; b] · sqrt(‖E[X | Xᵀv &gt; b]‖² + 1) (002 eq. 12) =
- *       E[σ(Xᵀv − b)] · ‖E[(X, 1) · 1{Xᵀv &gt; b}]‖ [derived, formulas.md §2];
- *   <li>g(v, b) = min(g̃(v, b), g̃(−v, −b)) (002 Theorem 1): even, ≥ 0, zero outside [min_j x_jᵀv, max_j
- *       x_jᵀv];
- *   <li>ĝ(v, b) = P(Xᵀv &gt; b) · sqrt(E[(Xᵀv − b)² | ·]) · sqrt(1 + E[‖X‖² | ·]) (002 eq. 18 / 114) =
+ *   <li>g̃(v, b) = P(Xᵀv &gt; b)² · E[Xᵀv − b | Xᵀv &gt; b] · sqrt(‖E[X | Xᵀv &gt; b]‖² + 1) (Nacson et al. 2023, eq.
+ *       12) = E[σ(Xᵀv − b)] · ‖E[(X, 1) · 1{Xᵀv &gt; b}]‖ [derived, docs/theory.md §2];
+ *   <li>g(v, b) = min(g̃(v, b), g̃(−v, −b)) (Nacson et al. 2023, Theorem 1): even, ≥ 0, zero outside [min_j x_jᵀv,
+ *       max_j x_jᵀv];
+ *   <li>ĝ(v, b) = P(Xᵀv &gt; b) · sqrt(E[(Xᵀv − b)² | ·]) · sqrt(1 + E[‖X‖² | ·]) (Nacson et al. 2023, eq. 18 / 114) =
  *       sqrt(E[σ(Xᵀv − b)²]) · sqrt(E[(1 + ‖X‖²) 1{Xᵀv &gt; b}]) ≥ g̃ (Cauchy–Schwarz).
  * </ul>
  *
  * All three are positively homogeneous of degree 1 in (v, b). The "1" is the hidden-bias feature; {@link
  * #of(InputSample, boolean)} with {@code biasFeature = false} drops it, which is the variant that bounds the
- * Hessian of a network whose first layer has no bias [derived here from 002 eq. (48) without the (Σ_j
+ * Hessian of a network whose first layer has no bias [derived here from Nacson et al. (2023), eq. (48) without the (Σ_j
  * I_ji)² term].
  */
 public final class RadonWeightFunction {

@@ -6,14 +6,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Full-batch gradient descent on the ½-MSE of a one-hidden-layer ReLU network, in float64 plain Java
- * arrays: the trainer of the papers' step-size sweeps (000 Sec. I, 002 Sec. 6), which train to
- * L ≤ 10⁻⁸ and need millions of steps per step size. The loop allocates nothing per step.
+ * arrays: the trainer of the papers' step-size sweeps (Mulayoff et al. 2021, supplement Sec. I, Nacson et al. 2023,
+ * Sec. 6), which train to L ≤ 10⁻⁸ and need millions of steps per step size. The loop allocates nothing per step.
  *
  * <p>Schedule: the step at iteration t (0-based) is η_t = η·min(1, (t + 1)/W) with a linear warm-up over the
- * first W iterations (000 Sec. I uses W = 5×10⁵; W = 0 disables it). An optional step switch multiplies η
- * by a factor the first time the loss falls below a level (000 Sec. I, Fig. 1: ×3 at L &lt; 0.1). Training
- * stops when L(θ_t) ≤ the threshold (converged; θ_t is returned), when L is non-finite or above the
- * divergence level (diverged), or after the step cap.
+ * first W iterations (Mulayoff et al. 2021, supplement Sec. I uses W = 5×10⁵; W = 0 disables it). An optional step
+ * switch multiplies η by a factor the first time the loss falls below a level (Mulayoff et al. 2021, supplement Sec. I,
+ * Fig. 1: ×3 at L &lt; 0.1). Training stops when L(θ_t) ≤ the threshold (converged; θ_t is returned), when L is
+ * non-finite or above the divergence level (diverged), or after the step cap.
  *
  * <pre>{@code
  * ShallowReluLoss loss = ShallowReluLoss.univariate(x, y, 80);
@@ -216,8 +216,8 @@ public final class ShallowReluGradientDescent {
         }
 
         /**
-         * Multiplies η by {@code factor} the first time the loss falls below {@code lossBelow} (000 Sec. I:
-         * factor 3 at L &lt; 0.1).
+         * Multiplies η by {@code factor} the first time the loss falls below {@code lossBelow} (Mulayoff et al. 2021,
+         * supplement Sec. I: factor 3 at L &lt; 0.1).
          *
          * @param lossBelow the loss level that triggers the switch
          * @param factor the factor (&gt; 0)

@@ -6,8 +6,9 @@ import java.util.SplittableRandom;
  * Seeded initial points for one-hidden-layer ReLU networks, θ = [W; b; v; c].
  *
  * <p>{@link #pytorchDefault} draws PyTorch's default {@code nn.Linear} initialisation (every weight and bias
- * uniform on ±1/√fan_in: fan_in = d for the hidden layer, k for the output), which 000 Sec. I multiplies by
- * factors to study the init scale and 002 App. N multiplies by about 10 ("large initialization").
+ * uniform on ±1/√fan_in: fan_in = d for the hidden layer, k for the output), which Mulayoff et al. (2021), supplement
+ * Sec. I multiplies by factors to study the init scale and Nacson et al. (2023), App. N multiplies by about 10 ("large
+ * initialization").
  */
 public final class ShallowReluInit {
 

@@ -6,10 +6,10 @@ import java.util.Arrays;
  * The ½-MSE training loss of a one-hidden-layer ReLU network on fixed data, and its gradient, in plain
  * {@code double} arrays: L(θ) = (1/2n) Σ_j (f(x_j) − y_j)² with f(x) = Σ_i v_i σ(w_iᵀx + b_i) + c.
  *
- * <p>θ = [W row-major (k×d); b; v; c], the order of 003 eq. (20) for d = 1 (θ = [w; b; v; c], 3k + 1
- * entries) and of 002 eq. (9) for d &gt; 1; it is also the order of the parameters of a DJL
- * {@code SequentialBlock} Linear(k) → ReLU → Linear(1). The gradient follows 000 eq. (S32): with
- * r_j = f(x_j) − y_j and the strict indicator a_ji = 1[w_iᵀx_j + b_i &gt; 0],
+ * <p>θ = [W row-major (k×d); b; v; c], the order of Mulayoff et al. (2021), eq. (20) for d = 1 (θ = [w; b; v; c], 3k +
+ * 1 entries) and of Nacson et al. (2023), eq. (9) for d &gt; 1; it is also the order of the parameters of a DJL
+ * {@code SequentialBlock} Linear(k) → ReLU → Linear(1). The gradient follows Mulayoff et al. (2021), supplement eq.
+ * (S32): with r_j = f(x_j) − y_j and the strict indicator a_ji = 1[w_iᵀx_j + b_i &gt; 0],
  * ∂L/∂w_i = (1/n) Σ_j r_j v_i a_ji x_j, ∂L/∂b_i = (1/n) Σ_j r_j v_i a_ji, ∂L/∂v_i = (1/n) Σ_j r_j σ(·),
  * ∂L/∂c = (1/n) Σ_j r_j.
  *

@@ -4,13 +4,14 @@ import java.util.Arrays;
 
 /**
  * An immutable one-hidden-layer ReLU network f(x) = Σ_i v_i σ(w_iᵀx + b_i) + c in double precision, the
- * model of papers 003 (eq. 18, univariate) and 002 (eq. 7, multivariate): W1 is k×d with rows w_i, b1
- * the k hidden biases (optional), w2 = v the k output weights and b2 = c the output bias (optional).
+ * model of Mulayoff et al. (2021, eq. 18, univariate) and Nacson et al. (2023, eq. 7, multivariate): W1 is k×d with
+ * rows w_i, b1 the k hidden biases (optional), w2 = v the k output weights and b2 = c the output bias (optional).
  *
  * <p><b>Parameter order.</b> θ = [W1 row-major; b1; w2; b2], omitting absent biases. For d = 1 this is
- * the univariate θ = [w; b; v; c] of 003 eq. (20); for d &gt; 1 it is 002 eq. (9) (row i of W1 is
- * neuron i's weight vector, so row-major W1 equals 002's [w_1ᵀ … w_kᵀ]). Gradients with respect to θ
- * follow 000 eq. (S32) / 002 eq. (45), with the strict activation convention a_i(x) = 1[w_iᵀx + b_i &gt; 0].
+ * the univariate θ = [w; b; v; c] of Mulayoff et al. (2021), eq. (20); for d &gt; 1 it is Nacson et al. (2023), eq. (9)
+ * (row i of W1 is neuron i's weight vector, so row-major W1 equals Nacson et al.'s (2023) [w_1ᵀ … w_kᵀ]). Gradients
+ * with respect to θ follow Mulayoff et al. (2021), supplement eq. (S32) / Nacson et al. (2023), eq. (45), with the
+ * strict activation convention a_i(x) = 1[w_iᵀx + b_i &gt; 0].
  *
  * <p>Build one with {@link #of} or {@link #builder()}, or read it out of a DJL block with {@link
  * ShallowReluBlocks#read}. Every accessor returns a copy.
@@ -92,7 +93,7 @@ public final class ShallowReluNetwork {
     }
 
     /**
-     * Creates a univariate network (d = 1), f(x) = Σ v_i σ(w_i x + b_i) + c (003 eq. 18).
+     * Creates a univariate network (d = 1), f(x) = Σ v_i σ(w_i x + b_i) + c (Mulayoff et al. 2021, eq. 18).
      *
      * @param w first-layer weights (length k)
      * @param b hidden biases (length k) or {@code null}
@@ -194,7 +195,7 @@ public final class ShallowReluNetwork {
 
     /**
      * The Euclidean norm ‖b‖ of the hidden biases b1 (0 without hidden bias): the quantity plotted in
-     * 002 Fig. 4(b), which grows with the step size.
+     * Nacson et al. (2023), Fig. 4(b), which grows with the step size.
      *
      * @return ‖b1‖₂
      */
@@ -216,7 +217,7 @@ public final class ShallowReluNetwork {
         return k * d + (b1 == null ? 0 : k) + k + (b2 == null ? 0 : 1);
     }
 
-    /** @return max_i |θ_i|, the ρ of 003 Theorem 2 for this implementation */
+    /** @return max_i |θ_i|, the ρ of Mulayoff et al. (2021), Theorem 2 for this implementation */
     public double maxAbsParameter() {
         double m = 0;
         for (double[] row : w1) {
@@ -285,8 +286,8 @@ public final class ShallowReluNetwork {
     }
 
     /**
-     * The gradient of f with respect to θ (000 eq. S32, 002 eq. 45) in the order [W1 row-major; b1; w2;
-     * b2], with a_i(x) = 1[z_i &gt; 0].
+     * The gradient of f with respect to θ (Mulayoff et al. 2021, supplement eq. S32, Nacson et al. 2023, eq. 45) in the
+     * order [W1 row-major; b1; w2; b2], with a_i(x) = 1[z_i &gt; 0].
      *
      * @param x an input of length d
      * @return ∇_θ f(x), of length {@link #parameterCount()}
@@ -410,8 +411,8 @@ public final class ShallowReluNetwork {
     }
 
     /**
-     * The per-neuron rescaling of 000 Sec. XI eq. (S81): θ̃(β) = [β⊙w, β⊙b, v/β, c], which implements the
-     * same function for every β &gt; 0 (positive homogeneity of ReLU).
+     * The per-neuron rescaling of Mulayoff et al. (2021), supplement Sec. XI eq. (S81): θ̃(β) = [β⊙w, β⊙b, v/β, c],
+     * which implements the same function for every β &gt; 0 (positive homogeneity of ReLU).
      *
      * @param beta k positive finite factors
      * @return the rescaled network

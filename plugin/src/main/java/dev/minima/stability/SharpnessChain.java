@@ -1,7 +1,7 @@
 package dev.minima.stability;
 
 /**
- * The lower-bound chain on the sharpness of the current implementation, valid for every θ (formulas.md
+ * The lower-bound chain on the sharpness of the current implementation, valid for every θ (docs/theory.md
  * §1–2 [derived], checked on thousands of random θ by the tests), all times the loss constant C:
  *
  * <pre>
@@ -9,17 +9,19 @@ package dev.minima.stability;
  * </pre>
  *
  * <ul>
- *   <li>first link: u = 1/√n in the Rayleigh quotient (000 eq. S33, 002 eq. 48);
- *   <li>second: α² + β² ≥ 2|αβ| per neuron (S33 last line, 002 eq. 48 (*)), which leaves the <em>active</em>
- *       side T⁺_i = |a_i| g̃(w̄_i, b̄_i) (002 eq. 50–52). The inactive side T⁻ has no such bound: Σ max(T⁺, T⁻)
- *       exceeds the mean-gradient term on about half of random θ (see LowerBoundChainTest);
- *   <li>third: g = min(g̃(v, b), g̃(−v, −b)) ≤ g̃ (002 eq. 52 (**), 000 eq. S40);
- *   <li>fourth: merging coincident knots (002 eq. 58, 000 eq. S41 last step); ‖f‖ is ∫|f''|g for d = 1 and
- *       ‖f‖_{R,g} for d &gt; 1.
+ *   <li>first link: u = 1/√n in the Rayleigh quotient (Mulayoff et al. 2021, supplement eq. S33, Nacson et al. 2023,
+ * eq. 48);
+ *   <li>second: α² + β² ≥ 2|αβ| per neuron (S33 last line, Nacson et al. 2023, eq. 48 (*)), which leaves the
+ *       <em>active</em> side T⁺_i = |a_i| g̃(w̄_i, b̄_i) (Nacson et al. 2023, eq. 50–52). The inactive side T⁻ has no
+ *       such bound: Σ max(T⁺, T⁻) exceeds the mean-gradient term on about half of random θ (see LowerBoundChainTest);
+ *   <li>third: g = min(g̃(v, b), g̃(−v, −b)) ≤ g̃ (Nacson et al. 2023, eq. 52 (**), Mulayoff et al. 2021, supplement
+ * eq. S40);
+ *   <li>fourth: merging coincident knots (Nacson et al. 2023, eq. 58, Mulayoff et al. 2021, supplement eq. S41 last
+ *       step); ‖f‖ is ∫|f''|g for d = 1 and ‖f‖_{R,g} for d &gt; 1.
  * </ul>
  *
  * [1] is present only with an output bias. All terms except the first two are invariant under per-neuron
- * rescaling, so they bound min_β λ_max(θ̃(β)) as well (003 Lemma 4, 002 Lemma 3).
+ * rescaling, so they bound min_β λ_max(θ̃(β)) as well (Mulayoff et al. 2021, Lemma 4, Nacson et al. 2023, Lemma 3).
  *
  * @param lambdaMax C·λ_max(ΦᵀΦ/n)
  * @param meanGradient C·‖mean_j ∇_θ f(x_j)‖²

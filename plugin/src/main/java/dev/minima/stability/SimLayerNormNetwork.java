@@ -1,14 +1,14 @@
 package dev.minima.stability;
 
 /**
- * The 2-MLP-Sim-LN model of paper 004 (Sec. 2): f(x) = w2ᵀ relu(h) / max(‖relu(h)‖, ε), h = W1x + b1, a
+ * The 2-MLP-Sim-LN model of Wen et al. (2023, Sec. 2): f(x) = w2ᵀ relu(h) / max(‖relu(h)‖, ε), h = W1x + b1, a
  * two-layer ReLU network with a simplified layer norm (no mean subtraction, no output bias), in double
  * precision, with its gradient, the Gauss–Newton trace and the paper's two flattest constructions (Tr = 2).
  *
  * <p>θ = [W1 row-major; b1; w2]. With a = relu(h) and u = a/max(‖a‖, ε): ∂f/∂w2 = u; when ‖a‖ &gt; ε,
  * ∂f/∂a = (w2 − (w2ᵀu)u)/‖a‖, else ∂f/∂a = w2/ε; ∂f/∂h = ∂f/∂a ⊙ 1[h &gt; 0]; ∂f/∂W1 = (∂f/∂h)xᵀ; ∂f/∂b1 =
  * ∂f/∂h. Unlike the plain ReLU network, ∇²_θ f has a non-zero diagonal here, so (C/n)Σ‖∇_θ f‖² equals
- * Tr(∇²L) only at interpolation (004 Lemma 4.1).
+ * Tr(∇²L) only at interpolation (Wen et al. 2023, Lemma 4.1).
  */
 public final class SimLayerNormNetwork {
 
@@ -130,7 +130,7 @@ public final class SimLayerNormNetwork {
      * The Gauss–Newton trace (C/n) Σ ‖∇_θ f(x_j)‖², equal to Tr(∇²L) at an interpolating θ.
      *
      * @param sample the training inputs
-     * @param loss the loss convention (004: MSE)
+     * @param loss the loss convention (Wen et al. 2023: MSE)
      * @return the trace
      */
     public double trace(InputSample sample, LossConvention loss) {
@@ -144,7 +144,7 @@ public final class SimLayerNormNetwork {
     }
 
     /**
-     * Lemma A.12 of 004: every interpolating width-n 2-MLP-Sim-LN on extreme-point data has
+     * Lemma A.12 of Wen et al. (2023): every interpolating width-n 2-MLP-Sim-LN on extreme-point data has
      * Tr(∇²L) ≥ (C/n) Σ_i min(1, (2/ε) sqrt(‖x_i‖² + 1)|y_i|) (the paper states it for MSE, C = 2).
      *
      * @param sample inputs
@@ -170,8 +170,8 @@ public final class SimLayerNormNetwork {
     }
 
     /**
-     * The generalising flattest Sim-LN solution of 004 Prop. 5.2 (eq. 18): rows 2ε[±1, ±1, 0, …], b = −2ε,
-     * w2 = s₁s₂; on the cube one neuron is active with value 2ε &gt; ε, so f(x) = x₁x₂ and ‖∇_θ f‖² = 1.
+     * The generalising flattest Sim-LN solution of Wen et al. (2023), Prop. 5.2 (eq. 18): rows 2ε[±1, ±1, 0, …], b =
+     * −2ε, w2 = s₁s₂; on the cube one neuron is active with value 2ε &gt; ε, so f(x) = x₁x₂ and ‖∇_θ f‖² = 1.
      *
      * @param d input dimension ≥ 2
      * @param eps ε
@@ -198,7 +198,7 @@ public final class SimLayerNormNetwork {
     }
 
     /**
-     * The memorising flattest Sim-LN solution of 004 Prop. 5.1 for cube data: rows 2εx_i/δ, b_i =
+     * The memorising flattest Sim-LN solution of Wen et al. (2023), Prop. 5.1 for cube data: rows 2εx_i/δ, b_i =
      * 2ε(−d + δ)/δ, w2_i = y_i. Neuron i is active only at x_i (value 2ε), so f = 0 off the training set.
      *
      * @param x distinct points of {−1, 1}^d

@@ -1,24 +1,24 @@
 package dev.minima.stability;
 
 /**
- * The step-size bounds of papers 003 and 002 under a {@link LossConvention}. A loss with constant C and
- * step η behaves like ½-MSE with step C·η (the Hessian scales by C), so every bound below uses the
+ * The step-size bounds of Mulayoff et al. (2021) and Nacson et al. (2023) under a {@link LossConvention}. A loss with
+ * constant C and step η behaves like ½-MSE with step C·η (the Hessian scales by C), so every bound below uses the
  * effective step η' = C·η in place of the paper's η.
  */
 public final class StabilityBounds {
 
-    /** Which Δ of 003 Theorem 2 to use. */
+    /** Which Δ of Mulayoff et al. (2021), Theorem 2 to use. */
     public enum DeltaVariant {
         /**
-         * Δ as printed in 003 eq. (25): (3/2)C²q + C·sqrt((3/4)q(3C²q + 2/η)).
+         * Δ as printed in Mulayoff et al. (2021), eq. (25): (3/2)C²q + C·sqrt((3/4)q(3C²q + 2/η)).
          */
         PRINTED,
         /**
-         * 2Δ: what the proof actually gives. In 000 eq. (S71–S75), with α = 2√3·C·sqrt(q) and β = 2/η, the
-         * root bound is ((α + sqrt(α² + 4β))/2)² = α²/2 + β + (α/2)sqrt(α² + 4β) = 2/η + 6C²q +
-         * 2C·sqrt(3q(3C²q + 2/η)); the last line of (S75) prints 3C²q + C·sqrt(3q(3C²q + 2/η)), half of the
+         * 2Δ: what the proof actually gives. In Mulayoff et al. (2021), supplement eq. (S71–S75), with α =
+         * 2√3·C·sqrt(q) and β = 2/η, the root bound is ((α + sqrt(α² + 4β))/2)² = α²/2 + β + (α/2)sqrt(α² + 4β) = 2/η +
+         * 6C²q + 2C·sqrt(3q(3C²q + 2/η)); the last line of (S75) prints 3C²q + C·sqrt(3q(3C²q + 2/η)), half of the
          * excess, and eq. (25) inherits the factor. Combined with λ ≥ 1 + 2S (S79) the excess over 1/η − 1/2
-         * is 3C²q + C·sqrt(3q(3C²q + 2/η)) = 2Δ_printed (formulas.md §1, §6).
+         * is 3C²q + C·sqrt(3q(3C²q + 2/η)) = 2Δ_printed (docs/theory.md §1, §6).
          */
         DOUBLED
     }
@@ -26,8 +26,8 @@ public final class StabilityBounds {
     private StabilityBounds() {}
 
     /**
-     * 003 Theorem 1 / 002 Theorem 1: a linearly stable solution (no knot on a data point) has stability
-     * norm at most 1/(C·η) − 1/2.
+     * Mulayoff et al. (2021), Theorem 1 / Nacson et al. (2023), Theorem 1: a linearly stable solution (no knot on a
+     * data point) has stability norm at most 1/(C·η) − 1/2.
      *
      * @param eta step size η &gt; 0
      * @param loss the loss convention
@@ -38,8 +38,8 @@ public final class StabilityBounds {
     }
 
     /**
-     * The sharpness lower bound C·([1] + 2S) of 003 Lemma 4 / 002 Lemma 3 for a norm S; the "1" (the
-     * output-bias coordinate of the Hessian) is dropped for networks without output bias.
+     * The sharpness lower bound C·([1] + 2S) of Mulayoff et al. (2021), Lemma 4 / Nacson et al. (2023), Lemma 3 for a
+     * norm S; the "1" (the output-bias coordinate of the Hessian) is dropped for networks without output bias.
      *
      * @param norm a stability norm or per-neuron sum
      * @param outputBias whether the network has an output bias
@@ -51,7 +51,7 @@ public final class StabilityBounds {
     }
 
     /**
-     * Δ of 003 Theorem 2 (eq. 25) from its ingredients.
+     * Δ of Mulayoff et al. (2021), Theorem 2 (eq. 25) from its ingredients.
      *
      * @param rho ρ ≥ ‖θ*‖_∞
      * @param maxAbsInput M = max_j |x_j|
@@ -81,8 +81,8 @@ public final class StabilityBounds {
     }
 
     /**
-     * Δ of 003 Theorem 2 for a univariate network and its data: ρ = ‖θ‖_∞ of this implementation, M =
-     * max|x_j|, L = distinct knots ({@link UnivariateKnots}).
+     * Δ of Mulayoff et al. (2021), Theorem 2 for a univariate network and its data: ρ = ‖θ‖_∞ of this implementation, M
+     * = max|x_j|, L = distinct knots ({@link UnivariateKnots}).
      *
      * @param network a univariate network
      * @param sample its training inputs (d = 1)

@@ -10,7 +10,7 @@ import java.util.OptionalDouble;
  *
  * <p>All sharpness-like fields are Hessian eigenvalues under the given {@link LossConvention} (C = 1 for
  * ½-MSE, 2 for MSE), exact at an interpolating minimum and Gauss–Newton elsewhere. For every θ they obey
- * [derived, formulas.md §1–2, checked by the tests]
+ * [derived, docs/theory.md §1–2, checked by the tests]
  *
  * <pre>
  *   lambda_max_gram ≥ lower_bound_mean_grad ≥ lower_bound_chain ≥ C([1] + 2·per_neuron_norm) ≥ lower_bound_norm
@@ -18,7 +18,7 @@ import java.util.OptionalDouble;
  *   flattest_lambda ≤ min(lambda_max_gram, ghat_upper)   (up to the minimiser's tolerance)
  * </pre>
  *
- * (ΣT⁺ is invariant under rescaling, so the chain bounds every rescaling, 000 eq. S81.)
+ * (ΣT⁺ is invariant under rescaling, so the chain bounds every rescaling, Mulayoff et al. 2021, supplement eq. S81.)
  *
  * where [1] is present only with an output bias. Networks without hidden biases use the weight functions
  * without the bias feature (see {@link RadonWeightFunction}); the papers assume both biases.
@@ -26,19 +26,21 @@ import java.util.OptionalDouble;
  * @param n number of training inputs
  * @param d input dimension
  * @param k width
- * @param stabilityNorm the stability norm with knots merged: d = 1, ∫|f''| g (003 eq. 21); d &gt; 1,
- *     ‖f‖_{R,g} (002 eq. 11), which equals S_θ when no two neurons share a knot
- * @param perNeuronNorm S_θ = Σ_i |a_i| g(w̄_i, b̄_i) (002 eq. 15; for d = 1, Σ|v_i w_i| g(c_i), 000 S41)
+ * @param stabilityNorm the stability norm with knots merged: d = 1, ∫|f''| g (Mulayoff et al. 2021, eq. 21); d &gt; 1,
+ *     ‖f‖_{R,g} (Nacson et al. 2023, eq. 11), which equals S_θ when no two neurons share a knot
+ * @param perNeuronNorm S_θ = Σ_i |a_i| g(w̄_i, b̄_i) (Nacson et al. 2023, eq. 15; for d = 1, Σ|v_i w_i| g(c_i),
+ *     Mulayoff et al. 2021, supplement S41)
  * @param lambdaMaxGram C·λ_max(ΦᵀΦ/n), the exact sharpness of this implementation
- * @param lowerBoundMeanGrad C·‖(1/n)Σ_j ∇_θ f(x_j)‖² (000 S33, 002 eq. 48)
- * @param lowerBoundChain C·([1] + 2Σ_i T⁺_i), T⁺ the active-side terms (002 eq. 50–52)
- * @param lowerBoundNorm C·([1] + 2·stabilityNorm) (003 Lemma 4, 002 Lemma 3)
- * @param bound 1/(C·η) − 1/2 when η was given, else {@code null} (003/002 Theorem 1)
+ * @param lowerBoundMeanGrad C·‖(1/n)Σ_j ∇_θ f(x_j)‖² (Mulayoff et al. 2021, supplement S33, Nacson et al. 2023, eq. 48)
+ * @param lowerBoundChain C·([1] + 2Σ_i T⁺_i), T⁺ the active-side terms (Nacson et al. 2023, eq. 50–52)
+ * @param lowerBoundNorm C·([1] + 2·stabilityNorm) (Mulayoff et al. 2021, Lemma 4, Nacson et al. 2023, Lemma 3)
+ * @param bound 1/(C·η) − 1/2 when η was given, else {@code null} (Mulayoff et al. 2021 and Nacson et al. 2023, Theorem
+ *     1)
  * @param flattestLambda C·min_β λ_max(θ̃(β)) as found ({@link FlattestRescaling})
- * @param flattestCertificate C·(S88) at the top eigenvector of the flattest rescaling (000 Sec. XI); a lower
- *     bound on min_β λ_max, equal to flattestLambda when the minimum is certified. Valid in any d
- * @param ghatUpper C·([1] + 2Σ_i |a_i| ĝ(w̄_i, b̄_i)), the Lemma 2 sandwich upper bound on min_β λ_max
- *     (002 eq. 105, per neuron). Valid in any d
+ * @param flattestCertificate C·(S88) at the top eigenvector of the flattest rescaling (Mulayoff et al. 2021, supplement
+ *     Sec. XI); a lower bound on min_β λ_max, equal to flattestLambda when the minimum is certified. Valid in any d
+ * @param ghatUpper C·([1] + 2Σ_i |a_i| ĝ(w̄_i, b̄_i)), the upper sandwich bound on min_β λ_max
+ *     (Nacson et al. 2023, eq. 105, per neuron). Valid in any d
  * @param knotsOnData number of training inputs lying on a knot ({@link KnotsOnData})
  * @param verdict the {@link StabilityVerdict} label when η was given, else {@code null}
  */

@@ -8,19 +8,23 @@ import java.util.Locale;
  * Checked in this order; the first that applies wins.
  */
 public enum StabilityVerdict {
-    /** This implementation has C·λ_max ≤ 2/η: linearly stable for GD (003 Lemmas 1, 3). */
+    /** This implementation has C·λ_max ≤ 2/η: linearly stable for GD (Mulayoff et al. 2021, Lemmas 1, 3). */
     STABLE,
     /**
      * This implementation is too sharp, but a per-neuron rescaling of it (same function) has λ_max ≤ 2/η:
-     * the flattest rescaling found (000 Sec. XI) or the ĝ sandwich bound (002 Lemma 2, per neuron).
+     * the flattest rescaling found (Mulayoff et al. 2021, supplement Sec. XI) or the ĝ sandwich bound (Nacson et al.
+     * 2023, eq. 105, per neuron).
      */
     STABLE_AFTER_RESCALING,
-    /** No rescaling certified, but 002 Theorem 3's sufficient condition holds: some implementation of f is stable. */
+    /**
+     * No rescaling certified, but Nacson et al. (2023), Theorem 3's sufficient condition holds: some implementation of
+     * f is stable.
+     */
     STABLE_FUNCTION,
     /**
-     * No implementation of f can be linearly stable: C·([1] + 2S) &gt; 2/η with no knot on a data point (003
-     * Theorem 1, 002 Theorem 1); for d = 1 with knots on data points, S &gt; 1/(Cη) − 1/2 + 2Δ (003 Theorem 2,
-     * doubled Δ, strong stability).
+     * No implementation of f can be linearly stable: C·([1] + 2S) &gt; 2/η with no knot on a data point
+     * (Mulayoff et al. 2021, Theorem 1; Nacson et al. 2023, Theorem 1); for d = 1 with knots on data points, S &gt;
+     * 1/(Cη) − 1/2 + 2Δ (Mulayoff et al. 2021, Theorem 2, doubled Δ, strong stability).
      */
     UNSTABLE,
     /** None of the above decides. */

@@ -4,14 +4,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The sufficient condition for GD stability of 002 Theorem 3 (eq. 20): a solution f (no knot on a data
- * point) is stable for GD with step η if
+ * The sufficient condition for GD stability of Nacson et al. (2023), Theorem 3 (eq. 20): a solution f (no knot on a
+ * data point) is stable for GD with step η if
  *
  * <pre>
  *   ‖f‖_{R,ĝ} + 2 (‖f‖_R + inf_x ‖∇f(x)‖) · sqrt(λ_max(Σ_X)) · sqrt(1 + E‖X‖²) ≤ 1/(C·η) − 1/2,
  * </pre>
  *
- * from 002 Lemma 2 (eq. 19–20; proof App. K eq. 98–120), with Σ_X the 1/n data covariance.
+ * from Nacson et al. (2023), Lemma 2 (eq. 19–20; proof App. K eq. 98–120), with Σ_X the 1/n data covariance.
  *
  * <p><b>How each term is computed, and why the result stays sufficient.</b> ‖f‖_R and ‖f‖_{R,ĝ} use the
  * merged knots ({@link MergedKnots}); ĝ is not even, and each knot's orientation is taken on the side with
@@ -35,7 +35,7 @@ public final class Theorem3Certificate {
      * @param radonNorm ‖f‖_R
      * @param gradientNormUpper min of ‖∇f‖ over the probe points (≥ inf_x ‖∇f(x)‖)
      * @param spread sqrt(λ_max(Σ_X)) · sqrt(1 + E‖X‖²)
-     * @param lhs the left-hand side of 002 eq. (20)
+     * @param lhs the left-hand side of Nacson et al. (2023), eq. (20)
      * @param bound 1/(C·η) − 1/2
      * @param architectureSupported hidden and output biases present and L + 2 ≤ k
      * @param certified {@code architectureSupported && lhs ≤ bound}

@@ -6,7 +6,7 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * The flattest-trace constructions of paper 004 for two-layer ReLU networks with a first-layer bias and
+ * The flattest-trace constructions of Wen et al. (2023) for two-layer ReLU networks with a first-layer bias and
  * no output bias (2-MLP-Bias), and the P_xor data they are built for (x uniform on {−1, 1}^d, y = x₁x₂).
  * Both constructions reach the lower bound of {@link HessianTrace#interpolationLowerBound}, 4√(d+1) under
  * MSE (22.2711 for d = 30).
@@ -16,7 +16,7 @@ public final class TraceConstructions {
     private TraceConstructions() {}
 
     /**
-     * n distinct points drawn uniformly from {−1, 1}^d (rejection of repeats; 004 Sec. 2 "Data
+     * n distinct points drawn uniformly from {−1, 1}^d (rejection of repeats; Wen et al. 2023, Sec. 2 "Data
      * Distribution"; the experiments use d = 30, n = 100).
      *
      * @param n number of points (at most 2^d)
@@ -63,7 +63,8 @@ public final class TraceConstructions {
 
     /**
      * The radius of the generalising construction, r = (d + 1)^{1/4}, which minimises (d + 1)/r² + r².
-     * <b>Erratum</b> (formulas.md §6): 004 eq. (5) prints r = (d² + 1)^{1/4}; see {@link #printedRadius}.
+     * <b>Erratum</b> (docs/theory.md §6): Wen et al. (2023), eq. (5) prints r = (d² + 1)^{1/4}; see
+     * {@link #printedRadius}.
      *
      * @param d input dimension
      * @return (d + 1)^{1/4}
@@ -74,14 +75,14 @@ public final class TraceConstructions {
 
     /**
      * @param d input dimension
-     * @return (d² + 1)^{1/4}, as printed in 004 eq. (5); its trace for d = 30 is 62.10, not 22.27
+     * @return (d² + 1)^{1/4}, as printed in Wen et al. (2023), eq. (5); its trace for d = 30 is 62.10, not 22.27
      */
     public static double printedRadius(int d) {
         return Math.pow((double) d * d + 1.0, 0.25);
     }
 
     /**
-     * The generalising 4-neuron flattest solution of 004 eq. (5) with the corrected r = (d+1)^{1/4}: for
+     * The generalising 4-neuron flattest solution of Wen et al. (2023), eq. (5) with the corrected r = (d+1)^{1/4}: for
      * signs (s₁, s₂) ∈ {±1}², W1 row r[s₁, s₂, 0, …, 0], b = −r, w2 = s₁s₂/r; no output bias. On {−1, 1}^d
      * exactly one neuron is active, with value r, so f(x) = x₁x₂ everywhere on the cube (zero test error).
      *
@@ -124,8 +125,8 @@ public final class TraceConstructions {
     }
 
     /**
-     * The memorising flattest solution of 004 Sec. 4 (proof of Theorem 4.1): one neuron per training point,
-     * with w_i = x_i/‖x_i‖, r̃_i = sqrt(‖x_i‖² + 1),
+     * The memorising flattest solution of Wen et al. (2023), Sec. 4 (proof of Theorem 4.1): one neuron per training
+     * point, with w_i = x_i/‖x_i‖, r̃_i = sqrt(‖x_i‖² + 1),
      *
      * <pre>
      *   W1 row i = sqrt(r̃_i|y_i|) w_i/ε,  b_i = sqrt(r̃_i|y_i|)(−w_iᵀx_i + ε)/ε,  w2_i = sign(y_i) sqrt(|y_i|/r̃_i),
@@ -205,7 +206,7 @@ public final class TraceConstructions {
 
     /**
      * @param d input dimension
-     * @return 4√d, the trace lower bound for 2-MLP-No-Bias on P_xor under MSE (004 eq. 3 with x' = x)
+     * @return 4√d, the trace lower bound for 2-MLP-No-Bias on P_xor under MSE (Wen et al. 2023, eq. 3 with x' = x)
      */
     public static double noBiasLowerBound(int d) {
         return 4 * Math.sqrt(d);

@@ -5,13 +5,14 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Knots and slope jumps of a univariate network f(x) = Σ v_i σ(w_i x + b_i) + c (paper 003, Sec. 3).
+ * Knots and slope jumps of a univariate network f(x) = Σ v_i σ(w_i x + b_i) + c (Mulayoff et al. 2021, Sec. 3).
  *
- * <p>Neuron i with w_i ≠ 0 has its knot at c_i = −b_i/w_i (000 eq. S36) and changes the slope of f there by
- * v_i|w_i|: f'' = Σ_i v_i|w_i| δ(x − c_i). <b>Erratum</b> (formulas.md §1, §6): 000 (S41) and its footnote
- * print f'' = Σ w_i v_i δ(x − τ_i); for w_i &lt; 0 the neuron σ(w_i x + b_i) = |w_i| σ(c_i − x) bends
- * upwards by |w_i| as well, so the coefficient is v_i|w_i|. The bound (S41) itself is unaffected since it
- * uses |w_i v_i|; only the merged norm ∫|f''| g, where signs of coincident neurons interact, changes.
+ * <p>Neuron i with w_i ≠ 0 has its knot at c_i = −b_i/w_i (Mulayoff et al. 2021, supplement eq. S36) and changes the
+ * slope of f there by v_i|w_i|: f'' = Σ_i v_i|w_i| δ(x − c_i). <b>Erratum</b> (docs/theory.md §1, §6): Mulayoff et al.
+ * (2021), supplement (S41) and its footnote print f'' = Σ w_i v_i δ(x − τ_i); for w_i &lt; 0 the neuron σ(w_i x + b_i)
+ * = |w_i| σ(c_i − x) bends upwards by |w_i| as well, so the coefficient is v_i|w_i|. The bound (S41) itself is
+ * unaffected since it uses |w_i v_i|; only the merged norm ∫|f''| g, where signs of coincident neurons interact,
+ * changes.
  *
  * <p>Knots closer than a tolerance merge before the absolute value: S(f) = ∫|f''| g = Σ_distinct c |Σ_{i:
  * c_i = c} v_i|w_i|| g(c) ≤ Σ_i |v_i w_i| g(c_i).
@@ -109,13 +110,13 @@ public final class UnivariateKnots {
         return neuronKnots;
     }
 
-    /** @return L, the number of distinct knots (003 Theorem 2) */
+    /** @return L, the number of distinct knots (Mulayoff et al. 2021, Theorem 2) */
     public int count() {
         return knots.size();
     }
 
     /**
-     * S(f) = ∫|f''| g = Σ_knots |jump| g(c) (003 eq. 21, merged knots).
+     * S(f) = ∫|f''| g = Σ_knots |jump| g(c) (Mulayoff et al. 2021, eq. 21, merged knots).
      *
      * @param g the weight function
      * @return the stability norm
@@ -129,7 +130,8 @@ public final class UnivariateKnots {
     }
 
     /**
-     * Σ_i |v_i w_i| g(c_i) (000 eq. S41, first line): the implementation-dependent sum, ≥ S(f).
+     * Σ_i |v_i w_i| g(c_i) (Mulayoff et al. 2021, supplement eq. S41, first line): the implementation-dependent sum, ≥
+     * S(f).
      *
      * @param g the weight function
      * @return the per-neuron sum

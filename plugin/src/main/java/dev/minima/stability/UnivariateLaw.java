@@ -2,8 +2,8 @@ package dev.minima.stability;
 
 /**
  * A population law of a scalar input X, for the population version of the univariate weight function
- * g (003 eq. 22–23, Fig. 2 "theoretical graph ... via numerical integration"). The three standard laws
- * are zero-mean and unit-variance, like the normalised samples of 003 Fig. 2.
+ * g (Mulayoff et al. 2021, eq. 22–23, Fig. 2 "theoretical graph ... via numerical integration"). The three standard
+ * laws are zero-mean and unit-variance, like the normalised samples of Mulayoff et al. (2021), Fig. 2.
  *
  * <p>Integrals are taken over [{@link #lower()}, {@link #upper()}]: the support, truncated where the
  * remaining tail mass is below 1e-17 for unbounded laws. {@link #kinks()} lists interior points where the

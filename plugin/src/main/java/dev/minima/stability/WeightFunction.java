@@ -1,7 +1,7 @@
 package dev.minima.stability;
 
 /**
- * The univariate weight function g of 003 Theorem 1 (eq. 22–23):
+ * The univariate weight function g of Mulayoff et al. (2021), Theorem 1 (eq. 22–23):
  *
  * <pre>
  *   g₊(x) = P(X &gt; x)² · E[X − x | X &gt; x] · sqrt(1 + E[X | X &gt; x]²)
@@ -12,10 +12,11 @@ package dev.minima.stability;
  * with X uniform over the training inputs ({@link #empirical}) or drawn from a population law ({@link
  * #population}). Outside the support one of g₊, g₋ vanishes, so the min already gives the 0.
  *
- * <p>The "1 +" under the square root comes from the hidden-bias coordinates of the Hessian (000 eq. S33,
- * the (Σ_j I_ji)² term). For a network <em>without</em> hidden biases that term is absent and the proof of
- * 000 Lemma 4 goes through with sqrt(E[X | ·]²) instead; {@link #empirical(InputSample, boolean)} with
- * {@code biasFeature = false} gives that variant [derived here; not in the papers].
+ * <p>The "1 +" under the square root comes from the hidden-bias coordinates of the Hessian (Mulayoff et al. 2021,
+ * supplement eq. S33, the (Σ_j I_ji)² term). For a network <em>without</em> hidden biases that term is absent and the
+ * proof of Mulayoff et al. (2021), supplement Lemma 4 goes through with sqrt(E[X | ·]²) instead;
+ * {@link #empirical(InputSample, boolean)} with {@code biasFeature = false} gives that variant [derived here; not in
+ * the papers].
  */
 public interface WeightFunction {
 

@@ -19,7 +19,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Sharpness and trace closed forms of papers 001 (deep linear) and 004 (two-layer ReLU). */
+/** Sharpness and trace closed forms of deep linear networks (Mulayoff & Michaeli 2020) and
+ * two-layer ReLU networks (Wen et al. 2023). */
 @ExtendWith(SingleTorchThread.class)
 class ClosedFormsTest {
 
@@ -28,9 +29,9 @@ class ClosedFormsTest {
     private static final double SIGMA_MAX = 2.101432;
 
     /**
-     * Paper 001, Theorem 1: at the canonical flattest minimum (W_m = U S^{1/m}, W_j = S^{1/m}, W_1 = S^{1/m}Vᵀ)
-     * with whitened inputs and ℓ = Ê‖y − f(x)‖², λ_max = 2mσ_max(T)^{2(1−1/m)}: 24.370423 for d = 3, m = 4,
-     * σ_max = 2.101432 (formulas.md §3); a mean over the d_y outputs divides it by d_y. Also tr H =
+     * Mulayoff & Michaeli (2020), Theorem 1: at the canonical flattest minimum (W_m = U S^{1/m}, W_j = S^{1/m}, W_1 =
+     * S^{1/m}Vᵀ) with whitened inputs and ℓ = Ê‖y − f(x)‖², λ_max = 2mσ_max(T)^{2(1−1/m)}: 24.370423 for d = 3, m = 4,
+     * σ_max = 2.101432 (docs/theory.md §3); a mean over the d_y outputs divides it by d_y. Also tr H =
      * 2 Σ_k ‖C_k‖_F² ‖A_k‖_F² [derived there], and G = H (zero residual). All exact in float64: 1e-10.
      */
     @Test
@@ -80,7 +81,7 @@ class ClosedFormsTest {
             NDArray y = Vectors.of(m, Dense.flatten(Dense.matMul(xs, Dense.transpose(t))), DataType.FLOAT64)
                     .reshape(n, D);
             double expected = 2 * DEPTH * Math.pow(SIGMA_MAX, 2 * (1 - 1.0 / DEPTH));
-            assertEquals(24.370423, expected, 1e-5, "formulas.md test value (σ_max printed to 7 digits)");
+            assertEquals(24.370423, expected, 1e-5, "docs/theory.md §3 test value (σ_max printed to 7 digits)");
             double trace = 0;
             for (int k = 0; k < DEPTH; k++) {
                 double[][] a = Dense.identity(D);
@@ -114,8 +115,8 @@ class ClosedFormsTest {
     }
 
     /**
-     * Paper 004 / formulas.md §4: for a two-layer ReLU net and plain MSE, Tr(∇²L) = (2/n) Σ ‖∇_θ f(x_i)‖² at any
-     * θ (ReLU'' = 0 empties the Hessian's diagonal blocks); the exact trace from the dense Hessian against
+     * Wen et al. (2023) / docs/theory.md §4: for a two-layer ReLU net and plain MSE, Tr(∇²L) = (2/n) Σ ‖∇_θ f(x_i)‖² at
+     * any θ (ReLU'' = 0 empties the Hessian's diagonal blocks); the exact trace from the dense Hessian against
      * per-example gradients from {@link Gradients}, whose norms also match the closed form
      * ‖W₂⊙1[h>0]‖²(‖x‖² + 1) + ‖relu(h)‖² + 1 (the +1 is the output bias). Hutchinson on the same operator
      * lands within 3 standard errors.

@@ -23,7 +23,7 @@ class HessianExactnessTest {
 
     /**
      * Two-layer ReLU net, plain MSE, at a generic θ (not a minimum): the Hessian is the closed form
-     * (2/n) Σ [∇f∇fᵀ + r ∇²f] (formulas.md §4). Both sides are exact in float64, so they may differ only by
+     * (2/n) Σ [∇f∇fᵀ + r ∇²f] (docs/theory.md §4). Both sides are exact in float64, so they may differ only by
      * rounding in sums of a few dozen terms: 1e-12 relative to the largest entry, and 1e-10 for H·v.
      */
     @Test

@@ -8,7 +8,7 @@ import dev.minima.TestModels;
 
 /**
  * f(x) = Σ_k v_k relu(w_kᵀx + b_k) + c as a DJL block with chosen weights, and its closed-form derivatives
- * (formulas.md §4): ∇f = [v⊙a ⊗ x; v⊙a; relu(h); 1] in DJL's flat order (W₁ row-major, b₁, W₂, b₂), and ∇²f,
+ * (docs/theory.md §4): ∇f = [v⊙a ⊗ x; v⊙a; relu(h); 1] in DJL's flat order (W₁ row-major, b₁, W₂, b₂), and ∇²f,
  * whose only non-zero entries couple v_k with w_kj (a_k x_j) and with b_k (a_k), a = 1[h > 0].
  */
 final class TwoLayerRelu {

@@ -102,7 +102,7 @@ class DualHessianOperatorTest {
 
     @Test
     void lossConventionMatchesTheDjlHessian() {
-        // Losses.halfMse() (½, mean over outputs) has Hessian 1/(2 d_y) of paper 001's loss
+        // Losses.halfMse() (½, mean over outputs) has Hessian 1/(2 d_y) of Mulayoff & Michaeli's (2020) loss
         SplittableRandom random = new SplittableRandom(9);
         double[][] x = Matrices.gaussian(12, 2, random);
         double[][] y = Matrices.gaussian(12, 3, random);

@@ -8,8 +8,9 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Paper 001's Theorems 2 and 3 at flattest minima (Σ_x = I): the canonical one, an orthogonal-gauge copy (not
- * diagonal), and a rectangular one with wide hidden layers; and that the measures tell arbitrary minima apart.
+ * Mulayoff & Michaeli's (2020) Theorems 2 and 3 at flattest minima (Σ_x = I): the canonical one, an orthogonal-gauge
+ * copy (not diagonal), and a rectangular one with wide hidden layers; and that the measures tell arbitrary minima
+ * apart.
  */
 class FlatMinimumPropertiesTest {
 

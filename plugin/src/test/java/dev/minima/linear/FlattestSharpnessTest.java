@@ -19,8 +19,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Theorem 1 of paper 001 three ways: the closed form, Lanczos on the dual operator Ĥ, and Lanczos on the real
- * Hessian of the DJL block (double backpropagation, float64, a GC forced before every product).
+ * Theorem 1 of Mulayoff & Michaeli (2020) three ways: the closed form, Lanczos on the dual operator Ĥ, and Lanczos on
+ * the real Hessian of the DJL block (double backpropagation, float64, a GC forced before every product).
  */
 class FlattestSharpnessTest {
 
@@ -28,14 +28,14 @@ class FlattestSharpnessTest {
 
     @Test
     void closedFormsMatchThePrintedValues() {
-        // formulas.md §3: d = 3, m = 4, σ_max = 2.101432 ⇒ 24.370423. The printed value comes from an unrounded
+        // docs/theory.md §3: d = 3, m = 4, σ_max = 2.101432 ⇒ 24.370423. The printed value comes from an unrounded
         // σ_max ≈ 2.1014322; with σ_max = 2.101432 exactly the formula gives 24.3704192, 1.6e-7 relative away.
         double[][] t = {{SIGMA, 0, 0}, {0, 1.3, 0}, {0, 0, 0.4}};
         FlattestSharpness f = FlattestSharpness.of(t, 4);
         assertEquals(8 * Math.pow(SIGMA, 1.5), f.lambdaMax(), 1e-12);
         assertTrue(relative(24.370423, f.lambdaMax()) < 1e-6, "got " + f.lambdaMax());
         assertEquals(2 / f.lambdaMax(), f.largestStableStep(), 1e-15);
-        // η_max = (1/m) σ^{−2(1−1/m)} (paper 001 after Theorem 1)
+        // η_max = (1/m) σ^{−2(1−1/m)} (Mulayoff & Michaeli 2020 after Theorem 1)
         assertEquals(0.25 * Math.pow(SIGMA, -1.5), f.largestStableStep(), 1e-15);
         // scalar: τ = 1.7, σ_x² = 1.3, m = 5 ⇒ 30.385167 (Eq. 13)
         FlattestSharpness s = FlattestSharpness.of(new double[][] {{1.7}}, 5, 1.3,

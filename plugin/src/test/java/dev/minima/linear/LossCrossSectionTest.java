@@ -30,8 +30,8 @@ class LossCrossSectionTest {
 
     @Test
     void twoLayerScalarMinimaLookEquallySharpAlongTheirLine() {
-        // paper 001, Lemma 2 / Eq. S32: for m = 2 two same-sign minima have equal curvature along the line that
-        // connects them, whatever their true sharpness
+        // Mulayoff & Michaeli (2020), Lemma 2 / Eq. S32: for m = 2 two same-sign minima have equal curvature along the
+        // line that connects them, whatever their true sharpness
         double tau = 1.5;
         SplittableRandom random = new SplittableRandom(12);
         double[][] x = LinearTestData.whiteInputs(8, 1, random);

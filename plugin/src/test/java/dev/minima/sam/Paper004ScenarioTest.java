@@ -34,7 +34,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Paper 004's scenario II in miniature (formulas.md §4): on P_xor with a first-layer bias, 1-SAM drives the
+ * Wen et al.'s (2023) scenario II in miniature (docs/theory.md §4): on P_xor with a first-layer bias, 1-SAM drives the
  * Hessian trace Tr ∇²L = (2/n) Σ ‖∇_θ f(x_i)‖² (exact at any θ for a 2-layer ReLU net with plain MSE) down to
  * the flattest value 4√(d+1), while gradient descent with weight decay ends much sharper yet generalises
  * better.
@@ -162,7 +162,7 @@ class Paper004ScenarioTest {
         }
     }
 
-    /** Tr ∇²L = (2/n) Σ_i ‖∇_θ f(x_i)‖² through the autograd bridge (paper 004, 2-layer ReLU, plain MSE). */
+    /** Tr ∇²L = (2/n) Σ_i ‖∇_θ f(x_i)‖² through the autograd bridge (Wen et al. 2023, 2-layer ReLU, plain MSE). */
     static double trace(Block net, NDArray x) {
         ParameterSpace space = ParameterSpace.of(net);
         AutogradBridge bridge = AutogradBridge.on(space.device());

@@ -90,7 +90,7 @@ class SharpnessAwareTrainingTest {
     }
 
     /**
-     * Paper 004's Table 2 style schedule in epochs: (lr 0.1, ρ 0.05) for 1 epoch, then (lr 0, ρ 0.2) for 2.
+     * Wen et al.'s (2023) Table 2 style schedule in epochs: (lr 0.1, ρ 0.05) for 1 epoch, then (lr 0, ρ 0.2) for 2.
      * Each batch uses the phase's ρ, and the optimizer follows the phase's learning rate through the tracker:
      * with lr 0 in phase 2 the weights after epoch 3 equal those after epoch 1 bit for bit. In steps: phase
      * boundaries after 2 steps.
@@ -136,7 +136,7 @@ class SharpnessAwareTrainingTest {
     }
 
     /**
-     * A cap ‖[W₁, b₁]‖ ≤ c (paper 004's Sim-LN runs) set at half the initial norm: after the first step the
+     * A cap ‖[W₁, b₁]‖ ≤ c (Wen et al.'s (2023) Sim-LN runs) set at half the initial norm: after the first step the
      * first layer's joint norm is c (to 1e-12) and after every epoch it is at most c, while the other layer is
      * not rescaled by the cap.
      */

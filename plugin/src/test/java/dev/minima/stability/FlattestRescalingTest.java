@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 /**
- * The flattest rescaling of 000 Sec. XI and its certificate (S88).
+ * The flattest rescaling of Mulayoff et al. (2021), supplement Sec. XI and its certificate (S88).
  *
  * <p>Tolerances: the minimiser stops at a relative duality gap of 1e-10; F itself is an eigenvalue of an
  * n×n matrix computed to ~1e-14 relative, so 1e-8 relative comfortably separates "certified" from
@@ -51,14 +51,16 @@ class FlattestRescalingTest {
         for (double[] p : Fixtures.gaussianData(rng, 20, d)) {
             assertEquals(net.evaluate(p), flat.evaluate(p), 1e-10 * (1 + Math.abs(net.evaluate(p))));
         }
-        // ordering of 000 Sec. XI: 1 + 2S ≤ λ_flattest ≤ λ(θ) and the sandwich upper bound
+        // ordering of Mulayoff et al. (2021), supplement Sec. XI: 1 + 2S ≤ λ_flattest ≤ λ(θ) and the sandwich upper
+        // bound
         double lam = GramSharpness.of(net, s, LossConvention.HALF_MSE).lambdaMax();
         NeuronStatistics stats = NeuronStatistics.of(net, s);
         assertTrue(r.lambda() <= lam * (1 + 1e-10));
         assertTrue(r.lambda() <= (1 + 2 * stats.gHatSum()) * (1 + 1e-10));
         assertTrue(1 + 2 * stats.activeSideSum() <= r.lambda() * (1 + 1e-10));
-        // the closed-form minimiser β* of 000 (S87) for the top eigenvector u attains (S88): uᵀK(β*)u = S88.
-        // (β* itself is ill-conditioned for neurons that barely affect λ, so the value is what is compared.)
+        // the closed-form minimiser β* of Mulayoff et al. (2021), supplement (S87) for the top eigenvector u attains
+        // (S88): uᵀK(β*)u = S88. (β* itself is ill-conditioned for neurons that barely affect λ, so the value is what
+        // is compared.)
         double[] u = GramSharpness.of(flat, s, LossConvention.HALF_MSE).topSampleVector();
         double[] betaStar = FlattestRescaling.closedFormMinimiser(net, s, u);
         double[][] k = GramSharpness.of(net.rescale(betaStar), s, LossConvention.HALF_MSE).gram();

@@ -7,7 +7,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Paper 004's Hessian trace and its flattest constructions (formulas.md §4).
+ * Wen et al.'s (2023) Hessian trace and its flattest constructions (docs/theory.md §4).
  *
  * <p>Tolerances: closed form vs dense Φ are the same sums in another order (1e-12 relative); the printed
  * constants 22.2711 and 21.909 have 6 and 5 digits (5e-5, 5e-4); the finite-difference Hessian diagonal uses
@@ -42,7 +42,10 @@ class HessianTraceTest {
         assertEquals(closed / 2, HessianTrace.closedForm(net, s, LossConvention.HALF_MSE), 1e-12);
     }
 
-    /** Erratum (formulas.md §6): 004 eq. (5) prints r = (d² + 1)^{1/4}, whose trace is 62.10, not 22.27. */
+    /**
+     * Erratum (docs/theory.md §6): Wen et al. (2023), eq. (5) prints r = (d² + 1)^{1/4}, whose trace is 62.10, not
+     * 22.27.
+     */
     @Test
     void printedRadiusIsNotFlattest() {
         double[][] x = cube();

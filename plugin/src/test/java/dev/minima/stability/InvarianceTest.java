@@ -7,8 +7,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Function-space quantities are invariant under per-neuron rescaling (000 eq. S81) and permutation of
- * neurons, while the implementation's sharpness changes (formulas.md §2).
+ * Function-space quantities are invariant under per-neuron rescaling (Mulayoff et al. 2021, supplement eq. S81) and
+ * permutation of neurons, while the implementation's sharpness changes (docs/theory.md §2).
  *
  * <p>Tolerance 1e-11 relative: rescaling by factors up to e^4 multiplies and divides, costing a few ulps
  * per term.

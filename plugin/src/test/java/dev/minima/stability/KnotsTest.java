@@ -7,7 +7,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Knots, slope jumps and the merged norms, including the f'' erratum of formulas.md §1/§6.
+ * Knots, slope jumps and the merged norms, including the f'' erratum of docs/theory.md §1/§6.
  *
  * <p>Tolerances: slopes by one-sided differences over 1e-4 on piecewise-linear functions are exact up to
  * rounding (~1e-12); norms are sums of a few products, compared to 1e-12.
@@ -18,7 +18,10 @@ class KnotsTest {
         return (f.evaluate(new double[] {x + h}) - f.evaluate(new double[] {x})) / h;
     }
 
-    /** Erratum: the slope jump of v σ(wx + b) at c = −b/w is v|w|, not v·w as 000 (S41) prints. */
+    /**
+     * Erratum: the slope jump of v σ(wx + b) at c = −b/w is v|w|, not v·w as Mulayoff et al. (2021), supplement (S41)
+     * prints.
+     */
     @Test
     void secondDerivativeCoefficientUsesAbsoluteWeight() {
         ShallowReluNetwork f = ShallowReluNetwork.univariate(new double[] {-2}, new double[] {1}, new double[] {3}, null);

@@ -8,7 +8,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The lower-bound chain of formulas.md §1–2 on thousands of random θ (any θ, not only minima):
+ * The lower-bound chain of docs/theory.md §1–2 on thousands of random θ (any θ, not only minima):
  * C·λ_max(ΦᵀΦ/n) ≥ C‖mean ∇f‖² ≥ C([1] + 2ΣT⁺) ≥ C([1] + 2S_θ) ≥ C([1] + 2‖f‖_{R,g}).
  *
  * <p>Tolerance: each link is an exact inequality between quantities computed to ~1e-14 relative; 1e-10
@@ -65,7 +65,8 @@ class LowerBoundChainTest {
         }
         assertEquals(3000, checked);
         // numpy gives 1663/3000 violations for the max variant on a similar ensemble: T⁺ (the active side,
-        // 002 eq. 50–52) is the right link, T⁻ belongs to the inactive side and is not bounded by the gradient
+        // Nacson et al. (2023), eq. 50–52) is the right link, T⁻ belongs to the inactive side and is not bounded by the
+        // gradient
         assertTrue(maxViolations > 300, "max variant violated only " + maxViolations + " times");
     }
 

@@ -7,16 +7,16 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The multivariate weights g̃, g, ĝ of paper 002 (eq. 12, 18) and the Gaussian closed form.
+ * The multivariate weights g̃, g, ĝ of Nacson et al. (2023) (eq. 12, 18) and the Gaussian closed form.
  *
- * <p>Tolerances: closed forms are exact up to rounding (1e-14); the printed constants of formulas.md §2 have
+ * <p>Tolerances: closed forms are exact up to rounding (1e-14); the printed constants of docs/theory.md §2 have
  * 5 significant digits and are matched to half a unit in the last digit.
  */
 class RadonWeightFunctionTest {
 
     @Test
     void twoPointsGiveClosedForm() {
-        // formulas.md §2 / 002 App. H.1: x = (±1, 0) ⇒ g(v, b) = (√2/4) σ(|v₁| − |b|)
+        // docs/theory.md §2 / Nacson et al. (2023), App. H.1: x = (±1, 0) ⇒ g(v, b) = (√2/4) σ(|v₁| − |b|)
         RadonWeightFunction w = RadonWeightFunction.of(InputSample.of(new double[][] {{1, 0}, {-1, 0}}));
         for (double phi = 0; phi < 2 * Math.PI; phi += Math.PI / 17) {
             double[] v = {Math.cos(phi), Math.sin(phi)};
@@ -77,7 +77,7 @@ class RadonWeightFunctionTest {
     }
 
     @Test
-    void univariateCaseIsTheWeightFunctionOf003() {
+    void univariateCaseIsTheUnivariateWeightFunction() {
         Random rng = new Random(8);
         double[] xs = new double[12];
         for (int j = 0; j < xs.length; j++) {

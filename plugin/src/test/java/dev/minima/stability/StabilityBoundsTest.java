@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** Theorem 1's bound and Theorem 2's Δ (003), with the loss convention. Exact arithmetic: 1e-12. */
+/** Theorem 1's bound and Theorem 2's Δ (Mulayoff et al. 2021), with the loss convention. Exact arithmetic: 1e-12. */
 class StabilityBoundsTest {
 
     @Test
@@ -27,8 +27,9 @@ class StabilityBoundsTest {
     }
 
     /**
-     * Erratum (formulas.md §1, §6): solving 000 (S71), ζ² − αζ − β ≤ 0 with α = 2√3·C·sqrt(q), β = 2/η, gives
-     * λ ≤ ζ*², and with λ ≥ 1 + 2S the excess over 1/η − 1/2 is (ζ*² − 2/η)/2 = 2Δ_printed.
+     * Erratum (docs/theory.md §1, §6): solving Mulayoff et al. (2021), supplement (S71), ζ² − αζ − β ≤ 0 with α =
+     * 2√3·C·sqrt(q), β = 2/η, gives λ ≤ ζ*², and with λ ≥ 1 + 2S the excess over 1/η − 1/2 is (ζ*² − 2/η)/2 =
+     * 2Δ_printed.
      */
     @Test
     void doubledDeltaSolvesThePapersInequality() {

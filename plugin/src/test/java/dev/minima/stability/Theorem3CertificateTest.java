@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** 002 Theorem 3's sufficient condition. Closed-form comparisons at 1e-12. */
+/** Nacson et al. (2023), Theorem 3's sufficient condition. Closed-form comparisons at 1e-12. */
 class Theorem3CertificateTest {
 
     /** A gentle univariate bump with distinct knots and two spare neurons (k = L + 2). */

@@ -8,17 +8,17 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The univariate weight function g of 003 eq. (22–23).
+ * The univariate weight function g of Mulayoff et al. (2021), eq. (22–23).
  *
  * <p>Tolerances: population values come from adaptive Simpson quadrature at 1e-13 absolute, so closed
- * forms are matched to 1e-10; the 5-digit constants of formulas.md are matched to half a unit in their
+ * forms are matched to 1e-10; the 5-digit constants of docs/theory.md §1 are matched to half a unit in their
  * last printed digit (5e-6).
  */
 class WeightFunctionTest {
 
     @Test
     void populationValuesAtZero() {
-        // formulas.md §1 [derived]: Uniform √21/16, Gaussian ½(1/√(2π))√(1 + 2/π), Laplace ≈ 0.21651
+        // docs/theory.md §1 [derived]: Uniform √21/16, Gaussian ½(1/√(2π))√(1 + 2/π), Laplace ≈ 0.21651
         assertEquals(Math.sqrt(21) / 16, WeightFunction.uniform().g(0), 1e-10);
         assertEquals(0.28641, WeightFunction.uniform().g(0), 5e-6);
         double gauss = 0.5 / Math.sqrt(2 * Math.PI) * Math.sqrt(1 + 2 / Math.PI);
@@ -49,7 +49,8 @@ class WeightFunctionTest {
 
     @Test
     void gaussianPopulationMatchesClosedForm() {
-        // the univariate population g for N(0,1) is the multivariate Gaussian closed form of 002 App. H.2
+        // the univariate population g for N(0,1) is the multivariate Gaussian closed form of Nacson et al. (2023), App.
+        // H.2
         WeightFunction g = WeightFunction.gaussian();
         for (double x = -2.5; x <= 2.5; x += 0.25) {
             assertEquals(GaussianRadonWeight.g(x), g.g(x), 1e-10, "x = " + x);
@@ -103,8 +104,8 @@ class WeightFunctionTest {
 
     @Test
     void largeNormalisedSampleApproachesPopulation() {
-        // 003 Fig. 2: empirical g of a normalised sample follows the population curve; n = 200000 gives a
-        // sampling error of order 1/√n ≈ 2e-3, so 1e-2 is a safe tolerance.
+        // Mulayoff et al. (2021), Fig. 2: empirical g of a normalised sample follows the population curve; n = 200000
+        // gives a sampling error of order 1/√n ≈ 2e-3, so 1e-2 is a safe tolerance.
         Random rng = new Random(7);
         int n = 200_000;
         double[] xs = new double[n];

@@ -10,7 +10,7 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * Paper 002's MNIST task (Sec. 6): images of two digits labelled y = +1 (the first digit) and y = −1 (the
+ * Nacson et al.'s (2023) MNIST task (Sec. 6): images of two digits labelled y = +1 (the first digit) and y = −1 (the
  * second), a small training set and a validation set drawn from the remaining images of each class. The
  * training set is balanced (n/2 per class), every choice made by a seeded shuffle.
  *

@@ -6,7 +6,7 @@ import java.util.List;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-/** The charts of {@code mnist-classify}'s step-size grid (paper 002, Fig. 5). */
+/** The charts of {@code mnist-classify}'s step-size grid (Nacson et al. 2023, Fig. 5). */
 public final class ClassifyCharts {
 
     private ClassifyCharts() {}
@@ -19,7 +19,7 @@ public final class ClassifyCharts {
      * @param file the PNG
      */
     public static void sharpness(List<StepSizeRun> runs, double initial, Path file) {
-        XYChart chart = Charts.lines("MNIST 0 vs 1: sharpness vs step size (paper 002, Fig. 5a)", "step size eta",
+        XYChart chart = Charts.lines("MNIST 0 vs 1: sharpness vs step size (Nacson et al. 2023, Fig. 5a)", "step size eta",
                 "sharpness", true, true);
         chart.getStyler().setMarkerSize(9);
         double[] eta = runs.stream().mapToDouble(StepSizeRun::eta).toArray();
@@ -44,7 +44,7 @@ public final class ClassifyCharts {
      * @param file the PNG
      */
     public static void accuracy(List<StepSizeRun> runs, Path file) {
-        XYChart chart = Charts.lines("MNIST 0 vs 1: validation accuracy vs step size (paper 002, Fig. 5b)",
+        XYChart chart = Charts.lines("MNIST 0 vs 1: validation accuracy vs step size (Nacson et al. 2023, Fig. 5b)",
                 "step size eta", "validation accuracy", true, false);
         chart.getStyler().setMarkerSize(9);
         Charts.add(chart, "validation accuracy", runs.stream().mapToDouble(StepSizeRun::eta).toArray(),

@@ -6,7 +6,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** The claims of paper 002's MNIST experiment (Sec. 6, Fig. 5, App. A and N) set beside a step-size grid run. */
+/**
+ * The claims of Nacson et al.'s (2023) MNIST experiment (Sec. 6, Fig. 5, App. A and N) set beside a step-size grid run.
+ */
 public final class ClassifyReport {
 
     /** How close to the 2/η line λ_max must be to count as "on the line": within 20% below, and not above. */
@@ -63,7 +65,7 @@ public final class ClassifyReport {
             long holds = ok.stream().filter(x -> x.lowerBound() <= x.lmax() + x.lmaxResidual()).count();
             String values = ok.stream().map(x -> String.format(Locale.ROOT, "eta %s: %.3g <= %.3g", fmt(x.eta()),
                     x.lowerBound(), x.lmax())).collect(Collectors.joining("; "));
-            r.claim("1 + 2 S_theta <= lambda_max (paper 002, the chain behind Theorem 1)", holds + " of " + ok.size()
+            r.claim("1 + 2 S_theta <= lambda_max (Nacson et al. 2023, the chain behind Theorem 1)", holds + " of " + ok.size()
                     + " runs (" + values + ")", holds == ok.size());
             long bounded = ok.stream().filter(x -> x.stabilityNorm() <= 1 / x.eta() - 0.5).count();
             String norms = ok.stream().map(x -> String.format(Locale.ROOT, "eta %s: %.3g <= %.3g", fmt(x.eta()),

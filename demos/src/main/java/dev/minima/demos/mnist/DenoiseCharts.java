@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Map;
 import org.knowm.xchart.XYChart;
 
-/** The charts of {@code mnist-denoise}: loss curves, gain profiles (paper 001, Fig. 6) and the grid (Fig. 4). */
+/**
+ * The charts of {@code mnist-denoise}: loss curves, gain profiles (Mulayoff & Michaeli 2020, Fig. 6) and the grid (Fig.
+ * 4).
+ */
 public final class DenoiseCharts {
 
     private static final java.awt.Color SGD = new java.awt.Color(31, 119, 180);
@@ -35,8 +38,8 @@ public final class DenoiseCharts {
     }
 
     /**
-     * Paper 001's Fig. 6: the largest gain max_x ‖h_k(x)‖/‖x‖ found up to each layer, and the gain of the
-     * signal with the largest end-to-end amplification.
+     * Mulayoff & Michaeli's (2020) Fig. 6: the largest gain max_x ‖h_k(x)‖/‖x‖ found up to each layer, and the gain of
+     * the signal with the largest end-to-end amplification.
      *
      * @param sgd SGD's profile
      * @param adam Adam's profile
@@ -52,7 +55,7 @@ public final class DenoiseCharts {
             }
         }
         boolean log = lo > 0 && hi / lo > 20; // XChart labels only decades on a log axis
-        XYChart chart = Charts.lines("Intermediate gains (paper 001, Fig. 6)", "layer k", "gain ||h_k(x)|| / ||x||",
+        XYChart chart = Charts.lines("Intermediate gains (Mulayoff & Michaeli 2020, Fig. 6)", "layer k", "gain ||h_k(x)|| / ||x||",
                 false, log);
         double[] layers = new double[sgd.maxGains().length];
         for (int k = 0; k < layers.length; k++) {
@@ -66,15 +69,15 @@ public final class DenoiseCharts {
     }
 
     /**
-     * Paper 001's Fig. 4: λ_max against η for each depth (converged runs only) with the 2/η line, and the
-     * smallest λ_max per depth.
+     * Mulayoff & Michaeli's (2020) Fig. 4: λ_max against η for each depth (converged runs only) with the 2/η line, and
+     * the smallest λ_max per depth.
      *
      * @param rows grid rows with depth, eta, converged, lmax
      * @param depths the depths
      * @param file the PNG (a second file, {@code *-min.png}, gets the per-depth minimum)
      */
     public static void grid(List<Map<String, Object>> rows, int[] depths, Path file) {
-        XYChart chart = Charts.lines("Sharpness vs step size per depth (paper 001, Fig. 4a; identity init)", "eta",
+        XYChart chart = Charts.lines("Sharpness vs step size per depth (Mulayoff & Michaeli 2020, Fig. 4a; identity init)", "eta",
                 "lambda_max", true, true);
         double[] minPerDepth = new double[depths.length];
         double[] depthAxis = new double[depths.length];
@@ -106,7 +109,7 @@ public final class DenoiseCharts {
         Charts.add(chart, "2/eta", etas, thr, false);
         Charts.savePng(chart, file);
 
-        XYChart min = Charts.lines("Flattest minimum found per depth (paper 001, Fig. 4b)", "depth m",
+        XYChart min = Charts.lines("Flattest minimum found per depth (Mulayoff & Michaeli 2020, Fig. 4b)", "depth m",
                 "min lambda_max over eta", false, false);
         Charts.add(min, "min lambda_max", depthAxis, minPerDepth, false)
                 .setMarker(org.knowm.xchart.style.markers.SeriesMarkers.CIRCLE);

@@ -6,10 +6,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** {@code report.md} of {@code mnist-denoise}: paper 001's claims (Sec. 6, Table S1, Figs. 4 and 6) beside this run. */
+/**
+ * {@code report.md} of {@code mnist-denoise}: Mulayoff & Michaeli's (2020) claims (Sec. 6, Table S1, Figs. 4 and 6)
+ * beside this run.
+ */
 public final class DenoiseReport {
 
-    /** Paper 001, Table S1: λ_max of SGD (η = 1/2) and Adam (3e-4) minima of a six-layer denoiser. */
+    /** Mulayoff & Michaeli (2020), Table S1: λ_max of SGD (η = 1/2) and Adam (3e-4) minima of a six-layer denoiser. */
     static final double PAPER_SGD_LMAX = 1.76;
     static final double PAPER_ADAM_LMAX = 12.9;
 
@@ -29,7 +32,7 @@ public final class DenoiseReport {
         Map<String, Object> config = (Map<String, Object>) summary.get("config");
         Map<String, Object> sgd = (Map<String, Object>) summary.get("sgd");
         Map<String, Object> adam = (Map<String, Object>) summary.get("adam");
-        Report r = new Report("mnist-denoise: flat minima of SGD vs sharp minima of Adam (paper 001)");
+        Report r = new Report("mnist-denoise: flat minima of SGD vs sharp minima of Adam (Mulayoff & Michaeli 2020)");
         r.intro(String.format(Locale.ROOT, "Mode %s: %s training and %s validation images of noisy MNIST (sigma %s),"
                 + " %s epochs per optimizer, depth %s, width 784, batch %s, %s initialisation, seed %s.",
                 config.get("mode"), config.get("train"), config.get("val"), config.get("sigma"), config.get("epochs"),

@@ -19,11 +19,11 @@ public final class Initializers {
 
     /** How the weights are drawn. */
     public enum Scheme {
-        /** He et al. (2015): W ~ N(0, 2/fan_in), b = 0 (paper 001, Fig. 5 and, we take it, Fig. 6). */
+        /** He et al. (2015): W ~ N(0, 2/fan_in), b = 0 (Mulayoff & Michaeli 2020, Fig. 5 and, we take it, Fig. 6). */
         HE,
-        /** W = I, b = 0 (paper 001, Lemma 1 and Fig. 4: a linear ResNet with zero initialisation). */
+        /** W = I, b = 0 (Mulayoff & Michaeli 2020, Lemma 1 and Fig. 4: a linear ResNet with zero initialisation). */
         IDENTITY,
-        /** PyTorch's {@code nn.Linear} default: W, b ~ U(−1/√fan_in, 1/√fan_in) (paper 002's "standard"). */
+        /** PyTorch's {@code nn.Linear} default: W, b ~ U(−1/√fan_in, 1/√fan_in) (Nacson et al.'s (2023) "standard"). */
         TORCH_DEFAULT
     }
 
@@ -34,7 +34,7 @@ public final class Initializers {
      *
      * @param space the parameters of a stack of Linear layers
      * @param scheme how to draw them
-     * @param scale a factor applied to every weight and bias (paper 002 uses ×10 of the standard scale)
+     * @param scale a factor applied to every weight and bias (×10 of the standard scale in Nacson et al. 2023)
      * @param seed the seed
      * @throws IllegalArgumentException if the identity is asked of a non-square weight or a bias comes first
      */

@@ -10,8 +10,8 @@ public final class Networks {
     private Networks() {}
 
     /**
-     * Paper 001's denoiser: {@code depth} Linear layers, each {@code width} wide, ReLU between them and a
-     * linear output.
+     * Mulayoff & Michaeli's (2020) denoiser: {@code depth} Linear layers, each {@code width} wide, ReLU between them
+     * and a linear output.
      *
      * @param depth number of Linear layers m (at least 1)
      * @param width units of every layer (784 in the paper: input, output and all hidden layers)
@@ -34,7 +34,7 @@ public final class Networks {
     }
 
     /**
-     * Paper 002's one-hidden-layer network f(x) = Σ_i v_i σ(w_iᵀx + b_i) + c: Linear(k) → ReLU → Linear(1),
+     * Nacson et al.'s (2023) one-hidden-layer network f(x) = Σ_i v_i σ(w_iᵀx + b_i) + c: Linear(k) → ReLU → Linear(1),
      * both with bias.
      *
      * @param hidden number of hidden neurons k

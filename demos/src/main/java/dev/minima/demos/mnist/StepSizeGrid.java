@@ -21,12 +21,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Paper 002's MNIST step-size experiment (Sec. 6, Fig. 5): for each η, SGD trains a one-hidden-layer ReLU
+ * Nacson et al.'s (2023) MNIST step-size experiment (Sec. 6, Fig. 5): for each η, SGD trains a one-hidden-layer ReLU
  * network on the 0-vs-1 set with ½-MSE until the full training loss stays below a threshold for a number of
- * consecutive epochs after a linear warm-up of η (or an epoch cap is hit), then the minimum is measured: λ_max of the training loss by
- * Lanczos on the exact Hessian over all training images, ‖b‖ of the hidden biases, the stability norm S_θ
- * and the sharpness chain of {@code dev.minima.stability} (paper 002, Theorem 1: λ_max ≥ 1 + 2S_θ), and the
- * validation accuracy of sign(f).
+ * consecutive epochs after a linear warm-up of η (or an epoch cap is hit), then the minimum is measured: λ_max of the
+ * training loss by Lanczos on the exact Hessian over all training images, ‖b‖ of the hidden biases, the stability norm
+ * S_θ and the sharpness chain of {@code dev.minima.stability} (Nacson et al. 2023, Theorem 1: λ_max ≥ 1 + 2S_θ), and
+ * the validation accuracy of sign(f).
  */
 public final class StepSizeGrid {
 
@@ -40,9 +40,9 @@ public final class StepSizeGrid {
      * @param etas the step sizes
      * @param hidden hidden neurons k
      * @param batch SGD batch size
-     * @param initScale factor on PyTorch's default initialisation (paper 002: about 10)
-     * @param warmupEpochs epochs of linear warm-up of η from 0 (paper 002, App. A: warm-up is what lets a large
-     *     initialisation train with a large step)
+     * @param initScale factor on PyTorch's default initialisation (Nacson et al. 2023: about 10)
+     * @param warmupEpochs epochs of linear warm-up of η from 0 (Nacson et al. 2023, App. A: warm-up is what lets a
+     *     large initialisation train with a large step)
      * @param threshold loss threshold
      * @param patience consecutive epochs the loss must stay below the threshold
      * @param maxEpochs epoch cap per step size
@@ -194,7 +194,7 @@ public final class StepSizeGrid {
             }
             Eigenpairs top = Sharpness.top(block, loss, x, y, settings.lanczosProducts(), settings.lanczosTolerance(),
                     settings.seed());
-            // paper 002's chain at the trained θ, ½-MSE (C = 1): λ(ΦᵀΦ/n) ≥ … ≥ 1 + 2S_θ
+            // Nacson et al.'s (2023) chain at the trained θ, ½-MSE (C = 1): λ(ΦᵀΦ/n) ≥ … ≥ 1 + 2S_θ
             ShallowReluNetwork network = ShallowReluBlocks.read(block);
             SharpnessChain chain = SharpnessChain.of(network, sample, LossConvention.HALF_MSE);
             double acc = accuracy(Evaluation.predict(block, vx), vy);

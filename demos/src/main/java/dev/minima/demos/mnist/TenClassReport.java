@@ -3,7 +3,7 @@ package dev.minima.demos.mnist;
 import dev.minima.demos.support.Report;
 import java.util.Locale;
 
-/** The claims of Foret et al. (2021) and paper 004 about SAM set beside the 10-class SGD-vs-SAM run. */
+/** The claims of Foret et al. (2021) and Wen et al. (2023) about SAM set beside the 10-class SGD-vs-SAM run. */
 public final class TenClassReport {
 
     private TenClassReport() {}
@@ -29,10 +29,10 @@ public final class TenClassReport {
         // a difference counts only if it exceeds twice the combined standard error of the two estimates
         double traceSe = Math.hypot(sgd.traceStandardError(), sam.traceStandardError());
         boolean flatterTrace = sgd.trace() - sam.trace() > 2 * traceSe;
-        r.claim("SAM ends at a flatter minimum than SGD at equal epochs: lower lambda_max (Foret et al. 2021; paper"
-                + " 004)", String.format(Locale.ROOT, "lambda_max SAM %.4g +/- %.2g vs SGD %.4g +/- %.2g (2/eta = %.4g)",
+        r.claim("SAM ends at a flatter minimum than SGD at equal epochs: lower lambda_max (Foret et al. 2021; Wen et al."
+                + " 2023)", String.format(Locale.ROOT, "lambda_max SAM %.4g +/- %.2g vs SGD %.4g +/- %.2g (2/eta = %.4g)",
                 sam.lmax(), sam.lmaxResidual(), sgd.lmax(), sgd.lmaxResidual(), sgd.threshold()), flatterTop);
-        r.claim("... and a lower Hessian trace (paper 004: SAM's implicit bias minimises tr(H))",
+        r.claim("... and a lower Hessian trace (Wen et al. 2023: SAM's implicit bias minimises tr(H))",
                 String.format(Locale.ROOT, "tr(H) SAM %.4g +/- %.2g vs SGD %.4g +/- %.2g (difference %.3g, 2 s.e. %.2g)",
                         sam.trace(), sam.traceStandardError(), sgd.trace(), sgd.traceStandardError(),
                         sgd.trace() - sam.trace(), 2 * traceSe), flatterTrace);

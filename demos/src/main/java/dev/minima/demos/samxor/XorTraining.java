@@ -31,7 +31,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trains one paper 004 network on P_xor as a {@link RunPlan} says, with a plain DJL {@link Trainer} and SGD:
+ * Trains one Wen et al. (2023) network on P_xor as a {@link RunPlan} says, with a plain DJL {@link Trainer} and SGD:
  * 1-SAM through Minima's {@link SamStep} on batches of one example (a new seeded order every epoch), or
  * full-batch gradient descent with DJL's weight decay (update lr·(g + wd·θ)). The network is evaluated by a
  * {@link XorProbe} at epoch 0, at 1, 2, 5, 10, … epochs, every {@code evalEvery} epochs and at the end.
@@ -54,7 +54,7 @@ public final class XorTraining {
     private final double layerNormEpsilon;
 
     /**
-     * @param width the hidden width (paper 004: 500)
+     * @param width the hidden width (Wen et al. 2023: 500)
      * @param layerNormEpsilon ε of Sim-LN's max(‖relu(h)‖, ε)
      */
     public XorTraining(int width, double layerNormEpsilon) {
