@@ -12,6 +12,7 @@ import dev.minima.demos.samxor.RunResult;
 import dev.minima.demos.samxor.SamXorCharts;
 import dev.minima.demos.samxor.SamXorClaims;
 import dev.minima.demos.samxor.Scenario;
+import dev.minima.demos.samxor.SimBnXor;
 import dev.minima.demos.samxor.XorTraining;
 import dev.minima.demos.support.CsvTable;
 import dev.minima.demos.support.ModeOption;
@@ -33,12 +34,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Wen et al.'s (2023) experiments on P_xor (docs/theory.md §4, Table 2): 1-SAM against full-batch gradient descent with
+ * Wen, Ma & Li (2023)'s experiments on P_xor (Table 2): 1-SAM against full-batch gradient descent with
  * weight decay on the three scenarios' two-layer networks, with the Hessian trace, the training loss and the
  * test accuracy measured along training.
  */
 @Command(name = "sam-xor", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "1-SAM vs GD with weight decay on xor: flatness and generalisation in three scenarios (Wen et al. 2023).")
+        description = "1-SAM vs GD with weight decay on xor: flatness and generalisation in three scenarios (Wen, Ma & Li 2023).")
 public final class SamXorCommand extends DemoCommand {
 
     @Mixin
@@ -81,6 +82,15 @@ public final class SamXorCommand extends DemoCommand {
 
     @Option(names = "--epsilon", description = "ε of Sim-LN's max(‖relu(h)‖, ε) (default: ${DEFAULT-VALUE}).")
     double epsilon = 1e-6;
+
+    @Option(names = "--sim-bn-epochs", description = "1-SAM epochs of scenario I's 2-MLP-Sim-BN (Fig. 2); Table 2's two"
+            + " phases (lr 0.005, ρ 0.1; lr 0.003, ρ 1; 10⁵ epochs each) are scaled to this total (quick 40, full 2e5;"
+            + " 0 skips it).")
+    Long simBnEpochs;
+
+    @Option(names = "--sim-bn-gamma", description = "Initial γ of the Sim-BN layer (default: ${DEFAULT-VALUE}; the"
+            + " paper does not give it, and γ = 1 makes Table 2's lr 0.005 unstable at width 500).")
+    double simBnGamma = 0.1;
 
     @Mixin
     ThreadsOption threads = new ThreadsOption();
@@ -168,6 +178,21 @@ public final class SamXorCommand extends DemoCommand {
             JniUtils.setNumThreads(oldThreads);
         }
 
+        // Sim-BN (Fig. 2): a plain-Java float64 1-SAM run, its statistic taken over the whole training set
+        SimBnXor.Result simBn = null;
+        long simBnTotal = simBnEpochs != null ? simBnEpochs : full ? 200_000 : 40;
+        check(simBnTotal >= 0, "--sim-bn-epochs must be ≥ 0, got " + simBnTotal);
+        check(simBnGamma > 0 && Double.isFinite(simBnGamma), "--sim-bn-gamma must be positive, got " + simBnGamma);
+        List<Phase> simBnPhases = List.of();
+        if (chosen.contains(Scenario.I) && simBnTotal > 0) {
+            simBnPhases = scale(SIM_BN_TABLE2, Math.max(SIM_BN_TABLE2.size(), simBnTotal));
+            SimBnXor sb = new SimBnXor(dimension, width, simBnGamma, initSeeds.get(Scenario.I));
+            logger.info("sam-xor: Sim-BN 1-SAM, {} epochs ({})", simBnTotal, simBnPhases);
+            simBn = sb.train(train, test, simBnPhases, orderSeeds.get(Scenario.I));
+            logger.info("Sim-BN: MSE {}, test accuracy {}, neurons {}, {} s", SamXorClaims.fmt(simBn.trainLoss()),
+                    SamXorClaims.fmt(simBn.testAccuracy()), simBn.topNeurons().length, SamXorClaims.fmt(simBn.seconds()));
+        }
+
         List<String> files = new ArrayList<>(List.of("points.csv"));
         for (Map.Entry<Scenario, Map<Method, RunResult>> e : results.entrySet()) {
             List<RunResult> rs = new ArrayList<>(e.getValue().values());
@@ -179,7 +204,7 @@ public final class SamXorCommand extends DemoCommand {
         }
 
         SamXorClaims claims = new SamXorClaims(results, testSize);
-        Report report = report(results, claims, capped);
+        Report report = report(results, claims, capped, simBn, simBnPhases);
         report.write(outDir.resolve("report.md"));
         files.add("report.md");
 
@@ -209,6 +234,21 @@ public final class SamXorCommand extends DemoCommand {
             }
         }
         summary.put("runs", rows);
+        if (simBn != null) {
+            Map<String, Object> sb = new LinkedHashMap<>();
+            sb.put("epochs", simBn.epochs());
+            sb.put("gamma_init", simBnGamma);
+            sb.put("train_loss", simBn.trainLoss());
+            sb.put("test_accuracy", simBn.testAccuracy());
+            sb.put("gamma_w2_norm_squared", simBn.normTrace());
+            sb.put("top_neurons_w1_w2_rest", simBn.topNeurons());
+            sb.put("first_column_norms", simBn.firstColumns());
+            sb.put("largest_other_column_norm", simBn.largestOtherColumn());
+            sb.put("four_xor_neurons", SimBnXor.fourXorNeurons(simBn));
+            sb.put("column_ratio", SimBnXor.columnRatio(simBn));
+            sb.put("wall_seconds", simBn.seconds());
+            summary.put("sim_bn", sb);
+        }
         summary.put("checks", claims.checks());
         summary.put("disagreements", report.disagreements());
         summary.put("cpu_seconds", cpu);
@@ -234,33 +274,32 @@ public final class SamXorCommand extends DemoCommand {
         };
     }
 
+    /**
+     * @param s a scenario
+     * @param capped whether scenario III uses the capped recipe
+     * @return Table 2's 1-SAM phases for it (lr, ρ, epochs)
+     */
+    static List<Phase> table2Sam(Scenario s, boolean capped) {
+        return switch (s) {
+            case I -> List.of(new Phase(0.01f, 0.05, 100_000)); // Figure 1b
+            case II -> List.of(new Phase(0.01f, 0.05, 200_000), new Phase(0.01f, 0.1, 400_000)); // Figure 4b
+            case III -> capped // Figure 6b / 6a
+                    ? List.of(new Phase(0.01f, 0.1, 500), new Phase(0.01f, 0.5, 500), new Phase(0.01f, 1, 500))
+                    : List.of(new Phase(0.1f, 0.1, 100_000));
+        };
+    }
+
     /** Table 2's 1-SAM rows, scaled to the quick budget or to --sam-epochs. */
     RunPlan samPlan(Scenario s, boolean capped, int evalCount) {
-        List<Phase> table2;
-        long quick;
-        double cap = 0;
-        double initScale = 1;
-        switch (s) {
-            case I -> {
-                table2 = List.of(new Phase(0.01f, 0.05, 100_000)); // Figure 1b
-                quick = 600;
-            }
-            case II -> {
-                table2 = List.of(new Phase(0.01f, 0.05, 200_000), new Phase(0.01f, 0.1, 400_000)); // Figure 4b
-                quick = 1000;
-            }
-            default -> {
-                if (capped) { // Figure 6b
-                    table2 = List.of(new Phase(0.01f, 0.1, 500), new Phase(0.01f, 0.5, 500), new Phase(0.01f, 1, 500));
-                    cap = normCap;
-                    quick = 1500;
-                } else { // Figure 6a: first layer initialised ×0.01
-                    table2 = List.of(new Phase(0.1f, 0.1, 100_000));
-                    initScale = 0.01;
-                    quick = 1500;
-                }
-            }
-        }
+        List<Phase> table2 = table2Sam(s, capped);
+        long quick = switch (s) {
+            case I -> 600;
+            case II -> 1000;
+            case III -> 1500;
+        };
+        boolean cappedIII = s == Scenario.III && capped;
+        double cap = cappedIII ? normCap : 0;
+        double initScale = s == Scenario.III && !capped ? 0.01 : 1; // Figure 6a: first layer initialised ×0.01
         long total = samEpochs != null ? samEpochs : mode.full() ? sum(table2) : quick;
         List<Phase> phases = scale(table2, total);
         return new RunPlan(s, Method.ONE_SAM, phases, 0f, 1, cap, initScale, Math.max(1, total / evalCount));
@@ -343,19 +382,34 @@ public final class SamXorCommand extends DemoCommand {
         return m;
     }
 
-    private Report report(Map<Scenario, Map<Method, RunResult>> results, SamXorClaims claims, boolean capped) {
-        Report report = new Report("1-SAM vs gradient descent with weight decay on xor (Wen et al. 2023)");
+    /** Table 2's Sim-BN 1-SAM rows (Figure 2). */
+    static final List<Phase> SIM_BN_TABLE2 = List.of(new Phase(0.005f, 0.1, 100_000), new Phase(0.003f, 1, 100_000));
+
+    private Report report(Map<Scenario, Map<Method, RunResult>> results, SamXorClaims claims, boolean capped,
+            SimBnXor.Result simBn, List<Phase> simBnPhases) {
+        Report report = new Report("1-SAM vs gradient descent with weight decay on xor (Wen, Ma & Li 2023)");
         report.intro(String.format(Locale.ROOT, "Mode: %s. P_xor: x uniform on {−1, 1}^%d, y = x₁x₂; n = %d training"
                 + " points, %d fresh test points (seeded, --seed %d); width %d; loss MSE (1/n) Σ (f − y)² (no ½); float32"
                 + " DJL models trained with DJL SGD, 1-SAM through Minima's SamStep at batch 1 (a new seeded order each"
                 + " epoch), GD+WD at batch n with lr %s and weight decay %s (update lr·(g + wd·θ)).",
                 mode.full() ? "full (Table 2)" : "quick", dimension, n, testSize, seed, width, GD_LR, GD_WEIGHT_DECAY));
         report.intro(table(results));
+        report.intro(schedule(results, capped));
         claims.addTo(report);
-        report.note("Scenario I runs the 2-MLP-No-Bias of Wen et al. (2023), Figure 1. The paper's second scenario-I network, 2-MLP"
-                + " with the simplified BatchNorm (Sim-BN, Figure 2), is not implemented in Minima and was not run.");
-        report.note("Trace: for the two-layer ReLU nets (I, II) the exact Tr(∇²L) = (2/n) Σ ‖∇_θ f(x_i)‖² at any θ (Wen et al."
-                + " 2023, eq. 2; ReLU'' = 0), computed in double precision from the weights; for Sim-LN (III) the same sum is the"
+        if (simBn != null) {
+            SamXorClaims.addSimBn(report, simBn, testSize);
+            report.note(String.format(Locale.ROOT, "Sim-BN (Figure 2): f(x) = Σ_j W₂_j γ_j relu(h_j)/s_j with s_j² the"
+                    + " mean of relu(h_j)² over the training set (+10⁻⁵, BatchNorm's eps), trained by 1-SAM in plain"
+                    + " float64 Java with exact gradients through s (each step costs a pass over the training set);"
+                    + " phases %s, i.e. %.2g of Table 2's 2·10⁵ epochs in the same 1:1 proportion; γ initialised to"
+                    + " %.3g (the paper does not say; γ = 1 makes lr 0.005 unstable at width %d); %.0f s.",
+                    simBnPhases.stream().map(p -> p.epochs() + " epochs at lr " + p.learningRate() + ", ρ " + p.rho())
+                            .toList(), simBn.epochs() / 200_000.0, simBnGamma, width, simBn.seconds()));
+        } else if (results.containsKey(Scenario.I)) {
+            report.note("Scenario I's Sim-BN network (Figure 2) was skipped (--sim-bn-epochs 0).");
+        }
+        report.note("Trace: for the two-layer ReLU nets (I, II) the exact Tr(∇²L) = (2/n) Σ ‖∇_θ f(x_i)‖² at any θ"
+                + " (eq. 2; ReLU'' = 0), computed in double precision from the weights; for Sim-LN (III) the same sum is the"
                 + " Gauss–Newton trace, equal to Tr(∇²L) at interpolation. `trace_autograd` in summary.json recomputes it"
                 + " from per-example gradients through DJL's autograd at the end of each run. `trace_floor` is"
                 + " (4/n) Σ ‖x'_i‖ |f(x_i)| (Sim-LN: (2/n) Σ min(1, (2/ε)‖x'_i‖|f(x_i)|)), a lower bound on the trace at"
@@ -397,6 +451,33 @@ public final class SamXorCommand extends DemoCommand {
                     + " stopped at epoch " + samII.last().epoch() + ".");
         }
         return report;
+    }
+
+    /**
+     * The schedule each run followed beside Table 2's: every phase keeps its learning rate and ρ, and the phases of
+     * a run keep their proportions (each is scaled by the same factor).
+     */
+    static String schedule(Map<Scenario, Map<Method, RunResult>> results, boolean capped) {
+        StringBuilder sb = new StringBuilder("Schedules (Table 2 of Wen, Ma & Li (2023) beside this run; within a run"
+                + " every phase is scaled by the same factor, so the phases keep the paper's proportions and a ρ"
+                + " switch sits at the same fraction of the run):\n\n| run | phase: lr, ρ | Table 2 epochs | this run"
+                + " | fraction of Table 2 |\n|---|---|---|---|---|\n");
+        for (Map<Method, RunResult> byMethod : results.values()) {
+            for (RunResult r : byMethod.values()) {
+                RunPlan p = r.plan();
+                List<Phase> paper = p.method() == Method.ONE_SAM ? table2Sam(p.scenario(), capped)
+                        : p.scenario() == Scenario.III ? List.of() : List.of(new Phase(GD_LR, 0, 100_000));
+                for (int i = 0; i < p.phases().size(); i++) {
+                    Phase ph = p.phases().get(i);
+                    Phase pp = i < paper.size() && paper.size() == p.phases().size() ? paper.get(i) : null;
+                    sb.append(String.format(Locale.ROOT, "| %s | %d: lr %s, ρ %s%s | %s | %d | %s |%n", p.id(), i + 1,
+                            ph.learningRate(), ph.rho(), p.method() == Method.GD_WD ? ", wd " + p.weightDecay() : "",
+                            pp == null ? "not in the paper" : String.valueOf(pp.epochs()), ph.epochs(),
+                            pp == null ? "—" : String.format(Locale.ROOT, "%.3g", (double) ph.epochs() / pp.epochs())));
+                }
+            }
+        }
+        return sb.toString().trim();
     }
 
     private static String table(Map<Scenario, Map<Method, RunResult>> results) {

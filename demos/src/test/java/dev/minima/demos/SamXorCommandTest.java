@@ -138,8 +138,9 @@ class SamXorCommandTest {
             assertTrue(Files.size(dir.resolve(f)) > 0, f);
         }
         String report = Files.readString(dir.resolve("report.md"));
-        assertTrue(report.contains("| paper's claim | this run | verdict |"), report);
-        assertTrue(report.contains("Sim-BN"), "the report says scenario I runs without Sim-BN");
+        assertTrue(report.contains("| paper's claim | paper's figure | this run | tolerance | verdict |"), report);
+        assertTrue(report.contains("Sim-BN"), "the report judges scenario I's Sim-BN run");
+        assertTrue(s.has("sim_bn") && s.getAsJsonObject("sim_bn").get("epochs").getAsLong() == 40, s.toString());
         assertTrue(s.getAsJsonObject("checks").has("II_sam_generalises_worse"));
     }
 

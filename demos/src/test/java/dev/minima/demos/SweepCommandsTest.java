@@ -108,7 +108,7 @@ class SweepCommandsTest {
         }
         // one CSV row per run plus the header
         assertEquals(5, Files.readAllLines(dir.resolve("runs.csv")).size());
-        assertTrue(Files.readString(dir.resolve("report.md")).contains("| paper's claim | this run | verdict |"));
+        assertTrue(Files.readString(dir.resolve("report.md")).contains("| paper's claim | paper's figure | this run | tolerance | verdict |"));
         assertFalse(s.getAsJsonObject("checks").get("bound_violations").getAsLong() > 0);
     }
 

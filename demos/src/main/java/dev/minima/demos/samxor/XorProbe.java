@@ -20,11 +20,11 @@ import dev.minima.stability.SimLayerNormNetwork;
 import java.util.List;
 
 /**
- * Measures a Wen et al. (2023) network during training: training loss and test accuracy through DJL forward passes,
+ * Measures a Wen, Ma & Li (2023) network during training: training loss and test accuracy through DJL forward passes,
  * and the Hessian trace from the weights read into double precision.
  *
  * <p>The trace: for the two-layer ReLU nets (scenarios I, II) Tr(∇²L) = (2/n) Σ_i ‖∇_θ f(x_i)‖² exactly at
- * every θ (Wen et al. 2023, Lemma 4.1 and eq. 2; ReLU'' = 0 removes the residual term, docs/theory.md §4), computed by
+ * every θ (Wen, Ma & Li (2023), Lemma 4.1 and eq. 2; ReLU'' = 0 removes the residual term), computed by
  * {@link HessianTrace#closedForm}; for Sim-LN (scenario III) the same sum is the Gauss–Newton trace, equal to
  * Tr(∇²L) at interpolation ({@link SimLayerNormNetwork#trace}).
  *
@@ -84,15 +84,14 @@ public final class XorProbe implements AutoCloseable {
             }
             trace = f.trace(sample, LossConvention.MSE);
             // [derived] at any θ, ‖∇_θ f(x)‖² ≥ min(1, (2/ε)‖x'‖|f(x)|): ≥ ‖∂f/∂W₂‖² = 1 when ‖relu(h)‖ ≥ ε, and
-            // ≥ 2‖x'‖|f|/ε by AM-GM otherwise (Wen et al. 2023, Lemma A.12 with f(x) in place of y)
+            // ≥ 2‖x'‖|f|/ε by AM-GM otherwise (Wen, Ma & Li (2023), Lemma A.12 with f(x) in place of y)
             floor = SimLayerNormNetwork.traceLowerBound(sample, fitted, layerNormEpsilon, LossConvention.MSE);
         } else {
             ShallowReluNetwork f = ShallowReluNetwork.of(w.w1, w.b1, w.w2, null);
             fitted = f.evaluate(sample.points());
             trace = HessianTrace.closedForm(f, sample, LossConvention.MSE);
             // [derived] at any θ, ‖∇_θ f(x)‖² = Σ_k w₂ₖ²1[hₖ>0]‖x'‖² + relu(hₖ)² ≥ 2‖x'‖Σ_k|w₂ₖ|relu(hₖ) ≥ 2‖x'‖|f(x)|
-            // (Wen et al. 2023, eq. 3 with f(x) in place of y): the bound below, which is 4√(d+1) (4√d) at
-            // interpolation
+            // (Wen, Ma & Li (2023), eq. 3 with f(x) in place of y): the bound below, which is 4√(d+1) (4√d) at interpolation
             floor = HessianTrace.interpolationLowerBound(sample, fitted, scenario.hiddenBias(), LossConvention.MSE);
         }
         return new EvalPoint(epoch, trainLoss(net), trace, floor, testAccuracy(net), w.firstLayerNorm(), cpuSeconds);
@@ -100,8 +99,8 @@ public final class XorProbe implements AutoCloseable {
 
     /**
      * The flattest trace of the scenario (the minimum over interpolating networks): 4√(d+1) with a bias,
-     * 4√d without (Wen et al. 2023, eq. 3), 2 for Sim-LN (Wen et al. 2023, Lemma A.12); computed from the training set,
-     * so exact for any P_xor sample.
+     * 4√d without (Wen, Ma & Li (2023), eq. 3), 2 for Sim-LN (Wen, Ma & Li (2023), Lemma A.12); computed from the training set, so exact for
+     * any P_xor sample.
      *
      * @return the lower bound on Tr(∇²L) over interpolating networks
      */
@@ -136,8 +135,7 @@ public final class XorProbe implements AutoCloseable {
     private double testAccuracy(Block net) {
         try (NDManager scope = manager.newSubManager(); GradMode off = GradMode.disabled()) {
             NDArray f = forward(net, testX, scope);
-            // accuracy Pr(y f > 0): the complement of Wen et al.'s (2023) zero-one error Pr(y f ≤ 0) (erratum,
-            // docs/theory.md §6)
+            // accuracy Pr(y f > 0): the complement of Wen, Ma & Li (2023)'s zero-one error Pr(y f ≤ 0) (an erratum in the paper)
             return f.mul(testY).gt(0).toType(DataType.FLOAT64, false).mean().getDouble();
         }
     }

@@ -1,9 +1,6 @@
 package dev.minima.demos.sweeps;
 
-/**
- * Step sizes spaced uniformly on a log scale, as in Mulayoff et al. (2021), supplement Sec. I ("uniformly spaced in a
- * logarithmic scale").
- */
+/** Step sizes spaced uniformly on a log scale, as in Mulayoff et al. (2021), supplement Sec. I ("uniformly spaced in a logarithmic scale"). */
 public final class StepSizeGrid {
 
     private StepSizeGrid() {}

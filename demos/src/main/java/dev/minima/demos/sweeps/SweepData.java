@@ -42,9 +42,9 @@ public record SweepData(double[][] x, double[] y) {
     }
 
     /**
-     * Univariate data of Mulayoff et al. (2021), supplement Sec. I ("n random points", distribution not given): x
-     * stratified uniform on [−1, 1] (one point drawn in the middle half of each of n equal cells, so no two inputs
-     * nearly coincide, which would need steep slopes and far more steps), y uniform on [−yScale, yScale].
+     * Univariate data of Mulayoff et al. (2021), supplement Sec. I ("n random points", distribution not given): x stratified uniform on
+     * [−1, 1] (one point drawn in the middle half of each of n equal cells, so no two inputs nearly coincide,
+     * which would need steep slopes and far more steps), y uniform on [−yScale, yScale].
      *
      * @param n number of points
      * @param yScale amplitude of the targets

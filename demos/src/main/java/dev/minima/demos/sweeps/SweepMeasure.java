@@ -34,7 +34,7 @@ public final class SweepMeasure {
         if (run.diverged() || !allFinite(theta)) {
             double nan = Double.NaN;
             return new SweepPoint(eta, run.steps(), run.loss(), false, false, true, nan, nan, nan, nan, threshold,
-                    nan, nan, nan, nan, nan, nan, bound, nan, 0, seconds);
+                    nan, nan, nan, nan, nan, nan, bound, nan, nan, 0, seconds);
         }
         int k = loss.width();
         int d = loss.inputDimension();
@@ -53,13 +53,22 @@ public final class SweepMeasure {
         }
         weyl /= x.length;
         double biasNorm = 0;
+        double offsetNorm = 0;
         for (int i = 0; i < k; i++) {
-            biasNorm += theta[k * d + i] * theta[k * d + i];
+            double b = theta[k * d + i];
+            biasNorm += b * b;
+            double w2 = 0;
+            for (int l = 0; l < d; l++) { // θ = [W (k×d, row-major); b; v; c]
+                w2 += theta[i * d + l] * theta[i * d + l];
+            }
+            if (w2 > 0) {
+                offsetNorm += b * b / w2; // b̄_i = −b_i/‖w_i‖, Nacson et al. (2023), Sec. 3.2
+            }
         }
         return new SweepPoint(eta, run.steps(), run.loss(), run.converged(), run.convergedInWarmup(), false,
                 report.lambdaMaxGram(), djl.lambdaMax(), djl.residual(), weyl, threshold, report.lowerBoundNorm(),
                 report.flattestLambda(), report.flattestCertificate(), report.ghatUpper(), report.stabilityNorm(),
-                report.perNeuronNorm(), bound, Math.sqrt(biasNorm), report.knotsOnData(), seconds);
+                report.perNeuronNorm(), bound, Math.sqrt(biasNorm), Math.sqrt(offsetNorm), report.knotsOnData(), seconds);
     }
 
     /**

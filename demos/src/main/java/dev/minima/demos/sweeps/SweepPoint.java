@@ -11,8 +11,7 @@ import java.util.Map;
  * @param steps GD updates made
  * @param loss L(θ) at the end point
  * @param converged L ≤ the threshold was reached
- * @param convergedInWarmup converged before the warm-up ended (excluded from the claims, as in Mulayoff et al. 2021,
- *     supplement Sec. I)
+ * @param convergedInWarmup converged before the warm-up ended (excluded from the claims, as in Mulayoff et al. (2021), supplement Sec. I)
  * @param diverged the loss blew up
  * @param lmax λ_max of the Gram matrix K = ΦᵀΦ/n (exact sharpness at interpolation, Gauss–Newton elsewhere)
  * @param lmaxLanczos λ_max of the exact Hessian of the DJL block (double backprop, Lanczos)
@@ -21,15 +20,16 @@ import java.util.Map;
  *     up to the Lanczos residual [derived: the residual term (1/n) Σ r_j ∇²f(x_j) has, per neuron, the
  *     off-diagonal block a_ji·(x_j, 1) between v_i and (w_i, b_i), of norm ≤ sqrt(1 + ‖x_j‖²)]
  * @param threshold 2/η, the edge of linear stability
- * @param lowerBound 1 + 2S, the sharpness lower bound of Mulayoff et al. (2021), Lemma 4 / Nacson et al. (2023), Lemma
- *     3
- * @param flattestLambda λ_max of the flattest per-neuron rescaling found (Mulayoff et al. 2021, supplement Sec. XI)
+ * @param lowerBound 1 + 2S, the sharpness lower bound of Mulayoff et al. (2021), Lemma 4; Nacson et al. (2023), Lemma 3
+ * @param flattestLambda λ_max of the flattest per-neuron rescaling found (Mulayoff et al. (2021), supplement Sec. XI)
  * @param flattestCertificate the S88 lower bound at that rescaling's top eigenvector
- * @param ghatUpper 1 + 2 Σ|a_i| ĝ, the upper sandwich bound on the flattest λ (Nacson et al. 2023, eq. 105)
+ * @param ghatUpper 1 + 2 Σ|a_i| ĝ, the upper side of eq. (105) of Nacson et al. (2023) on the flattest λ
  * @param stabilityNorm S: ∫|f''|g (d = 1) or ‖f‖_{R,g} (d &gt; 1), knots merged
  * @param perNeuronNorm S_θ = Σ_i |a_i| g(w̄_i, b̄_i), no merging
  * @param bound 1/η − 1/2, Theorem 1's bound on S
- * @param biasNorm ‖b‖₂ of the hidden biases
+ * @param biasNorm ‖b‖₂ of the raw hidden biases (not invariant to the rescaling (w, b, v) → (αw, αb, v/α))
+ * @param offsetNorm ‖b̄‖₂ of the normalised offsets b̄_i = −b_i/‖w_i‖ over neurons with w_i ≠ 0 (Nacson et al.
+ *     (2023), Sec. 3.2: invariant to that rescaling)
  * @param knotsOnData training inputs lying on a knot (Theorem 1 assumes none)
  * @param seconds wall-clock training time
  */
@@ -37,7 +37,7 @@ public record SweepPoint(
         double eta, long steps, double loss, boolean converged, boolean convergedInWarmup, boolean diverged,
         double lmax, double lmaxLanczos, double lanczosResidual, double weylBound, double threshold,
         double lowerBound, double flattestLambda, double flattestCertificate, double ghatUpper,
-        double stabilityNorm, double perNeuronNorm, double bound, double biasNorm, int knotsOnData, double seconds) {
+        double stabilityNorm, double perNeuronNorm, double bound, double biasNorm, double offsetNorm, int knotsOnData, double seconds) {
 
     /** @return whether the run counts for the paper's claims: converged after the warm-up */
     public boolean usable() {
@@ -71,6 +71,7 @@ public record SweepPoint(
         m.put("ghat_upper", ghatUpper);
         m.put("per_neuron_norm", perNeuronNorm);
         m.put("bias_norm", biasNorm);
+        m.put("offset_norm", offsetNorm);
         m.put("knots_on_data", knotsOnData);
         m.put("seconds", seconds);
         return m;
@@ -80,7 +81,7 @@ public record SweepPoint(
     public static java.util.List<String> csvHeader() {
         return java.util.List.of("eta", "steps", "loss", "converged", "converged_in_warmup", "diverged", "lmax",
                 "lmax_lanczos", "lanczos_residual", "weyl_bound", "threshold", "lower_bound", "flattest_lambda",
-                "flattest_certificate", "ghat_upper", "stability_norm", "per_neuron_norm", "bound", "bias_norm",
+                "flattest_certificate", "ghat_upper", "stability_norm", "per_neuron_norm", "bound", "bias_norm", "offset_norm",
                 "knots_on_data", "seconds");
     }
 
@@ -88,6 +89,6 @@ public record SweepPoint(
     public Object[] csvRow() {
         return new Object[] {eta, steps, loss, converged, convergedInWarmup, diverged, lmax, lmaxLanczos,
             lanczosResidual, weylBound, threshold, lowerBound, flattestLambda, flattestCertificate, ghatUpper,
-            stabilityNorm, perNeuronNorm, bound, biasNorm, knotsOnData, seconds};
+            stabilityNorm, perNeuronNorm, bound, biasNorm, offsetNorm, knotsOnData, seconds};
     }
 }

@@ -16,9 +16,9 @@ import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * The univariate sweep's function-space figures (Mulayoff et al. 2021, Fig. 3(a, b) and supplement Figs. 1–2):
- * learned functions f(x) with the data, and the second-derivative masses |f''| (Gaussian-smoothed, as the paper
- * plots them) against the weight function g(x).
+ * The univariate sweep's function-space figures (Mulayoff et al. (2021), Fig. 3(a, b) and supplement Figs. 1–2): learned functions f(x) with
+ * the data, and the second-derivative masses |f''| (Gaussian-smoothed, as the paper plots them) against the
+ * weight function g(x).
  */
 public final class UnivariateFigures {
 
