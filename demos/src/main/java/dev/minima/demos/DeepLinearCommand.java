@@ -34,7 +34,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Mulayoff & Michaeli (2020) on deep linear networks: the flattest sharpness three ways (closed form, the dual
+ * Mulayoff &amp; Michaeli (2020) on deep linear networks: the flattest sharpness three ways (closed form, the dual
  * operator, the DJL Hessian), arbitrary vs flattest minima and their intermediate gains (Fig. 3), and Lemma 1 (gradient
  * descent from the identity reaches a flattest minimum).
  */
@@ -210,7 +210,7 @@ public final class DeepLinearCommand extends DemoCommand {
     }
 
     /**
-     * Fig. 3 of Mulayoff & Michaeli (2020): singular values of W_k⋯W_1 (dots), the gain of v (circles) and the √m
+     * Fig. 3 of Mulayoff &amp; Michaeli (2020): singular values of W_k⋯W_1 (dots), the gain of v (circles) and the √m
      * bound.
      */
     private void gainsChart(DeepLinearNetwork arbitrary, DeepLinearNetwork flattest, Path file) throws IOException {

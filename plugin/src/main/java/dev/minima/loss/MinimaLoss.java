@@ -20,7 +20,7 @@ public abstract class MinimaLoss extends Loss {
     public enum OutputReduction {
         /** Mean over every element (batch and outputs), as DJL's {@code L2Loss}. */
         MEAN,
-        /** Sum over the outputs of each example, then mean over the batch (Mulayoff & Michaeli's (2020) convention). */
+        /** Sum over the outputs of each example, then mean over the batch (Mulayoff &amp; Michaeli's (2020) convention). */
         SUM_OUTPUTS
     }
 

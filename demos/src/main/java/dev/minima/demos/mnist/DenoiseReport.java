@@ -7,12 +7,12 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code report.md} of {@code mnist-denoise}: Mulayoff & Michaeli's (2020) claims (Sec. 6, Table S1, Figs. 4 and 6)
+ * {@code report.md} of {@code mnist-denoise}: Mulayoff &amp; Michaeli's (2020) claims (Sec. 6, Table S1, Figs. 4 and 6)
  * beside this run.
  */
 public final class DenoiseReport {
 
-    /** Mulayoff & Michaeli (2020), Table S1: λ_max of SGD (η = 1/2) and Adam (3e-4) minima of a six-layer denoiser. */
+    /** Mulayoff &amp; Michaeli (2020), Table S1: λ_max of SGD (η = 1/2) and Adam (3e-4) minima of a six-layer denoiser. */
     static final double PAPER_SGD_LMAX = 1.76;
     static final double PAPER_ADAM_LMAX = 12.9;
 
