@@ -13,9 +13,15 @@ public final class BinaryCrossEntropyWithLogits extends MinimaLoss {
 
     private final double smoothing;
     private final boolean signedLabels;
+    private final double weight;
 
     BinaryCrossEntropyWithLogits(String name, double smoothing, boolean signedLabels) {
+        this(name, smoothing, signedLabels, 1.0);
+    }
+
+    BinaryCrossEntropyWithLogits(String name, double smoothing, boolean signedLabels, double weight) {
         super(name);
+        this.weight = weight;
         if (!(smoothing >= 0 && smoothing < 0.5)) {
             throw new IllegalArgumentException("label smoothing must be in [0, 0.5), got " + smoothing);
         }
@@ -38,6 +44,7 @@ public final class BinaryCrossEntropyWithLogits extends MinimaLoss {
         // t = (1 - 2p) y + p; always a new array made by libtorch
         NDArray t = y.mul(constant(z, 1.0 - 2.0 * smoothing)).add(constant(z, smoothing));
         NDArray softplus = z.abs().neg().exp().add(constant(z, 1.0)).log().add(z.getNDArrayInternal().relu());
-        return softplus.sub(t.mul(z)).mean();
+        NDArray loss = softplus.sub(t.mul(z)).mean();
+        return weight == 1.0 ? loss : loss.mul(constant(loss, weight));
     }
 }

@@ -25,7 +25,7 @@ public final class CsvRecorder implements RecordSink {
     /** The header line. */
     public static final String HEADER = "step,epoch,trigger,eta,threshold,lambda_max,lambda_max_residual,ratio,"
             + "lambda_min,trace,trace_stderr,grad_norm,loss,precond_lambda_max,precond_threshold,top_k,products,"
-            + "seconds";
+            + "seconds,threshold_rule";
 
     private final Path file;
     private BufferedWriter writer;
@@ -91,7 +91,7 @@ public final class CsvRecorder implements RecordSink {
         List<Object> cells = List.of(r.step(), r.epoch(), r.trigger().name().toLowerCase(Locale.ROOT), r.eta(),
                 r.threshold(), s.lambdaMax(), s.lambdaMaxResidual(), r.ratio(), s.lambdaMin(), s.trace(),
                 s.traceStandardError(), s.gradientNorm(), s.loss(), s.preconditionedLambdaMax(),
-                r.preconditionedThreshold(), top, s.products(), r.seconds());
+                r.preconditionedThreshold(), top, s.products(), r.seconds(), r.thresholdRule().replace(',', ' '));
         StringBuilder b = new StringBuilder();
         for (Object c : cells) {
             if (b.length() > 0) {

@@ -48,6 +48,7 @@ public final class EdgeOfStabilityDetector {
     private final List<EosEvent> events = new ArrayList<>();
     private double referenceLoss = Double.NaN;
     private boolean sharpeningEpisode;
+    private int episodeEndIndex;
     private boolean sharpeningDetected;
     private boolean lastAbove;
     private int runAtEdge;
@@ -86,7 +87,7 @@ public final class EdgeOfStabilityDetector {
     public synchronized List<EosEvent> accept(SharpnessRecord r) {
         List<EosEvent> out = new ArrayList<>();
         double loss = r.loss();
-        double lambda = r.lambdaMax();
+        double lambda = r.sharpness();
         if (!Double.isFinite(loss) || !Double.isFinite(lambda)) {
             out.add(divergence(r.step(), lambda, r.threshold(), loss, "non-finite probe loss " + loss
                     + " or lambda_max " + lambda + " at step " + r.step()));
@@ -106,8 +107,9 @@ public final class EdgeOfStabilityDetector {
 
         boolean above = ratio > 1;
         if (above && !lastAbove && !atEdge) {
-            out.add(event(EosEvent.Type.UNSTABLE, r, String.format("eta*lambda_max/2 = %.4f > 1: lambda_max %.6g"
-                    + " exceeds 2/eta = %.6g, the next GD step is linearly unstable", ratio, lambda, r.threshold())));
+            out.add(event(EosEvent.Type.UNSTABLE, r, String.format("sharpness/threshold = %.4f > 1: sharpness %.6g"
+                    + " exceeds the threshold %.6g (%s), the next step is linearly unstable", ratio, lambda, r.threshold(),
+                    r.thresholdRule())));
         }
         lastAbove = above;
 
@@ -129,12 +131,12 @@ public final class EdgeOfStabilityDetector {
                 firstEdgeStep = runStart;
             }
             out.add(new EosEvent(EosEvent.Type.EDGE_REACHED, runStart, lambda, r.threshold(), ratio, loss,
-                    String.format("edge of stability since step %d: eta*lambda_max/2 >= %.3f for %d records"
-                            + " (now %.4f, lambda_max %.6g, 2/eta %.6g)", runStart, 1 - edgeTolerance, runAtEdge,
-                            ratio, lambda, r.threshold())));
+                    String.format("edge of stability since step %d: sharpness/threshold >= %.3f for %d records"
+                            + " (now %.4f, sharpness %.6g, threshold %.6g: %s)", runStart, 1 - edgeTolerance, runAtEdge,
+                            ratio, lambda, r.threshold(), r.thresholdRule())));
         } else if (atEdge && runBelow >= edgeWindow) {
             atEdge = false;
-            out.add(event(EosEvent.Type.EDGE_LEFT, r, String.format("left the edge: eta*lambda_max/2 < %.3f for %d"
+            out.add(event(EosEvent.Type.EDGE_LEFT, r, String.format("left the edge: sharpness/threshold < %.3f for %d"
                     + " records (now %.4f)", 1 - edgeTolerance, runBelow, ratio)));
         }
 
@@ -143,20 +145,30 @@ public final class EdgeOfStabilityDetector {
                 aboveInEpisode = true;
             } else if (aboveInEpisode && !selfStabilized && lossSlope() < 0) {
                 selfStabilized = true;
-                out.add(event(EosEvent.Type.SELF_STABILIZATION, r, String.format("lambda_max went above 2/eta and"
+                out.add(event(EosEvent.Type.SELF_STABILIZATION, r, String.format("the sharpness went above its threshold and"
                         + " came back (ratio now %.4f) while the loss kept falling (now %.6g)", ratio, loss)));
             }
         }
 
-        if (!atEdge && ratio < 1 - edgeTolerance && sharpening()) {
-            if (!sharpeningEpisode) {
-                sharpeningEpisode = true;
-                sharpeningDetected = true;
-                out.add(event(EosEvent.Type.PROGRESSIVE_SHARPENING, r, String.format("lambda_max rising over the last"
-                        + " %d records: now %.6g, %.1f%% of 2/eta", sharpeningWindow, lambda, 100 * ratio)));
+        // sharpening is a state: entered once when the trend rule holds over a window of records that all follow
+        // the end of the previous episode, left (silently) at the edge or at a record that contradicts it
+        // (lambda falling by more than minRise/window against the previous record); quiet while it holds
+        if (sharpeningEpisode) {
+            boolean contradicted = previous != null
+                    && lambda < previous.sharpness() * (1 - minRise / sharpeningWindow);
+            if (atEdge || ratio >= 1 - edgeTolerance || contradicted) {
+                sharpeningEpisode = false;
+                episodeEndIndex = history.size() - 1;
+                LOGGER.debug("progressive sharpening ended at step {} ({})", r.step(),
+                        contradicted ? "lambda fell" : "edge");
             }
-        } else {
-            sharpeningEpisode = false;
+        } else if (!atEdge && ratio < 1 - edgeTolerance && history.size() - sharpeningWindow >= episodeEndIndex
+                && sharpening()) {
+            sharpeningEpisode = true;
+            sharpeningDetected = true;
+            out.add(event(EosEvent.Type.PROGRESSIVE_SHARPENING, r, String.format("sharpness rising over the last"
+                    + " %d records: now %.6g, %.1f%% of the threshold (%s)", sharpeningWindow, lambda, 100 * ratio,
+                    r.thresholdRule())));
         }
 
         if (previous != null) {
@@ -164,7 +176,7 @@ public final class EdgeOfStabilityDetector {
             if (!spikeActive && loss > spikeFactor * recentMin) {
                 spikeActive = true;
                 preSpikeLoss = previous.loss();
-                preSpikeLambda = previous.lambdaMax();
+                preSpikeLambda = previous.sharpness();
                 out.add(event(EosEvent.Type.LOSS_SPIKE, r, String.format("loss %.6g is %.2f x its recent minimum %.6g",
                         loss, loss / recentMin, recentMin)));
             } else if (spikeActive && loss < preSpikeLoss) {
@@ -212,7 +224,7 @@ public final class EdgeOfStabilityDetector {
         for (int i = 0; i < sharpeningWindow; i++) {
             SharpnessRecord r = history.get(n - sharpeningWindow + i);
             x[i] = r.step();
-            y[i] = r.lambdaMax();
+            y[i] = r.sharpness();
         }
         if (!(x[sharpeningWindow - 1] > x[0])) {
             return false;
@@ -248,7 +260,7 @@ public final class EdgeOfStabilityDetector {
     }
 
     private static EosEvent event(EosEvent.Type type, SharpnessRecord r, String message) {
-        return new EosEvent(type, r.step(), r.lambdaMax(), r.threshold(), r.ratio(), r.loss(), message);
+        return new EosEvent(type, r.step(), r.sharpness(), r.threshold(), r.ratio(), r.loss(), message);
     }
 
     private static void log(EosEvent e) {

@@ -72,6 +72,35 @@ final class ProbeSampler {
         }
     }
 
+    /** @return examples pooled so far (before the probe set is complete) */
+    long pooled() {
+        return pooled;
+    }
+
+    /**
+     * Completes the probe set with every example pooled so far (the training data held fewer than the size
+     * asked), without repeating any.
+     *
+     * @return the probe size, 0 if nothing was pooled
+     */
+    long finishWithPooled() {
+        if (probe != null || pooled == 0) {
+            return probe != null ? probe[0].get(0).getShape().get(0) : 0;
+        }
+        NDList x = concat(data);
+        NDList y = concat(labels);
+        probe = new NDList[] {x, y};
+        for (NDList l : data) {
+            l.close();
+        }
+        for (NDList l : labels) {
+            l.close();
+        }
+        data.clear();
+        labels.clear();
+        return pooled;
+    }
+
     private NDList copy(NDList arrays) {
         NDList out = new NDList(arrays.size());
         for (NDArray a : arrays) {

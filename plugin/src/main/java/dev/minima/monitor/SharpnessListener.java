@@ -17,7 +17,7 @@ import dev.minima.curvature.NonFiniteLossException;
 import dev.minima.curvature.Objective;
 import dev.minima.curvature.ParameterSpace;
 import dev.minima.curvature.Vectors;
-import dev.minima.loss.MinimaLoss;
+import dev.minima.loss.DjlLosses;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -70,11 +70,30 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
      */
     public static final double DEFAULT_TOLERANCE = 1e-2;
 
+    /**
+     * Default overhead budget: scheduled records are skipped (and counted) while the time spent measuring exceeds
+     * this fraction of the training time; the first skip is logged once. {@code optMaxOverhead(0)} measures on
+     * schedule whatever it costs.
+     */
+    public static final double DEFAULT_MAX_OVERHEAD = 0.05;
+
+    /**
+     * Default probe size (examples sampled from the first training batches). Chosen from the measured λ_max error
+     * against probe size and the cost of a record; see docs/monitor.md.
+     */
+    public static final int DEFAULT_PROBE_SIZE = 256;
+
     private final int every;
     private final double everySeconds;
     private final boolean atEpochEnd;
     private final Tracker learningRate;
     private final Loss loss;
+    private Loss resolvedLoss;
+    private StabilityRule rule;
+    private Preconditioner autoPreconditioner;
+    private boolean probeChecked;
+    private boolean budgetLogged;
+    private final int probeSampleSize;
     private final SharpnessProbe probe;
     private final Preconditioner preconditioner;
     private final Path chartPath;
@@ -115,6 +134,7 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
         this.probe = b.probe != null ? b.probe
                 : SharpnessProbe.builder().optSeed(b.seed).optTolerance(DEFAULT_TOLERANCE).build();
         this.preconditioner = b.preconditioner;
+        this.probeSampleSize = b.sampleSize;
         this.chartPath = b.chartPath;
         this.chartTitle = b.chartTitle;
         this.useMetrics = b.useMetrics;
@@ -143,10 +163,36 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
         return new Builder();
     }
 
-    /** Nothing to do: DJL calls this from the trainer's constructor, before the block is initialised. */
+    /**
+     * Checks, when training begins (DJL calls this from the trainer's constructor), that the monitor can work
+     * with this trainer: the loss is mapped to a GC-safe equivalent ({@link DjlLosses}) unless {@code optLoss}
+     * was given, and the learning rate and the stability threshold are read from the optimizer
+     * ({@link StabilityRule}) unless {@code optLearningRate}/{@code optLearningRateTracker} was given.
+     *
+     * @throws IllegalArgumentException naming the fix if the loss cannot be mapped, the optimizer cannot be read
+     *     or its learning rate is not positive and finite
+     */
     @Override
     public void onTrainingBegin(Trainer trainer) {
-        // the trainer's constructor calls this before the block is initialised: nothing to read yet
+        resolvedLoss = loss != null ? loss : DjlLosses.toGcSafe(trainer.getLoss());
+        StabilityRule read = null;
+        IllegalArgumentException unreadable = null;
+        try {
+            read = StabilityRule.of(StabilityRule.optimizerOf(trainer), "");
+        } catch (IllegalArgumentException e) {
+            unreadable = e;
+        }
+        if (learningRate == null && unreadable != null) {
+            throw unreadable;
+        }
+        rule = read != null ? read : StabilityRule.of(StabilityRule.Kind.GD, 0);
+        if (rule.preconditioned() && preconditioner == null) {
+            autoPreconditioner = AdamPreconditioner.of(rule.optimizer());
+        }
+        double eta = learningRate != null ? learningRate.getNewValue(1) : rule.eta();
+        checkEta(eta, 1);
+        LOGGER.debug("sharpness monitor: loss {}, threshold rule {}, eta {} at update 1", resolvedLoss.getName(),
+                rule.describe(), eta);
     }
 
     /**
@@ -167,6 +213,9 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
         }
         if (checkPredictions) {
             checkPredictions(batchData, applied);
+        }
+        if (!probeChecked) {
+            checkProbe(batchData.getBatch());
         }
         if (sampler != null && !sampler.ready()) {
             Batch batch = batchData.getBatch();
@@ -189,18 +238,61 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
             return;
         }
         if (overBudget(now)) {
-            skipped++;
+            skip();
             return;
         }
         measure(trainer, applied, trigger);
     }
 
+    private void skip() {
+        skipped++;
+        if (!budgetLogged) {
+            budgetLogged = true;
+            LOGGER.info("sharpness monitor: a record costs more than the overhead budget ({}% of training time) allows"
+                    + " at every {} steps, so records are spaced out to stay within it (skipped ones are counted in"
+                    + " skipped()); optMaxOverhead(0) measures on schedule, a smaller probe (optProbeSample) makes"
+                    + " records cheaper", 100 * maxOverhead, every);
+        }
+    }
+
+    /** Compares the probe's shape and data type with the first training batch, before anything is measured. */
+    private void checkProbe(Batch batch) {
+        probeChecked = true;
+        if (fixedProbe == null || batch == null) {
+            return;
+        }
+        NDList probeX = fixedProbe[0];
+        NDList batchX = batch.getData();
+        if (probeX.size() != batchX.size()) {
+            throw new IllegalArgumentException("the monitor's probe has " + probeX.size() + " input arrays but the"
+                    + " model is fed " + batchX.size() + " per batch: give optProbe inputs like the training batches");
+        }
+        for (int i = 0; i < probeX.size(); i++) {
+            ai.djl.ndarray.types.Shape ps = probeX.get(i).getShape();
+            ai.djl.ndarray.types.Shape bs = batchX.get(i).getShape();
+            boolean shapeOk = ps.dimension() == bs.dimension() && ps.slice(1).equals(bs.slice(1));
+            if (!shapeOk || probeX.get(i).getDataType() != batchX.get(i).getDataType()) {
+                throw new IllegalArgumentException("the monitor's probe input " + i + " has shape " + ps + " and type "
+                        + probeX.get(i).getDataType() + ", but the model's training batches have shape " + bs
+                        + " and type " + batchX.get(i).getDataType() + ": give optProbe examples of shape (n"
+                        + (bs.dimension() > 1 ? ", " + bs.slice(1).toString().replaceAll("[()]", "") : "") + ") and type "
+                        + batchX.get(i).getDataType());
+            }
+        }
+    }
+
     /** Measures after the epoch's last update (unless that step was just measured) and advances the epoch. */
     @Override
     public void onEpoch(Trainer trainer) {
+        if (sampler != null && !sampler.ready() && sampler.pooled() > 0) {
+            long n = sampler.finishWithPooled();
+            LOGGER.warn("sharpness monitor: the probe asks for {} examples but one epoch of training data holds only {};"
+                    + " the probe uses those {} examples, none repeated (optProbeSample sets the size)",
+                    probeSampleSize, n, n);
+        }
         if (atEpochEnd && !diverged && probeReady() && stepsSeen != lastRecordStep && stepsSeen > 0) {
             if (overBudget(System.nanoTime())) {
-                skipped++;
+                skip();
             } else {
                 measure(trainer, stepsSeen, SharpnessRecord.Trigger.EPOCH);
             }
@@ -252,21 +344,25 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
                 return null;
             }
             double eta = eta(step + 1);
+            Preconditioner pre = preconditioner != null ? preconditioner : autoPreconditioner;
             CurvatureSnapshot snapshot;
             try {
-                snapshot = probe.measure(obj, preconditioner);
+                snapshot = probe.measure(obj, pre);
             } catch (NonFiniteLossException e) {
                 diverge(detector.divergence(step, "the probe loss is not finite at step " + step + " (" + e.getMessage()
                         + "): training diverged; lower the learning rate"), e);
                 return null;
             }
             double seconds = (System.nanoTime() - t0) * 1e-9;
-            double preThreshold = preconditioner == null ? Double.NaN : preconditioner.threshold(eta);
-            SharpnessRecord r = new SharpnessRecord(step, epoch, trigger, eta, snapshot, preThreshold, seconds);
+            double preThreshold = pre == null ? Double.NaN : pre.threshold(eta);
+            StabilityRule applied = rule != null ? rule : StabilityRule.of(StabilityRule.Kind.GD, 0);
+            double threshold = applied.preconditioned() ? preThreshold : applied.threshold(eta);
+            SharpnessRecord r = new SharpnessRecord(step, epoch, trigger, eta, snapshot, preThreshold, seconds,
+                    threshold, applied.describe());
             records.add(r);
             lastRecordStep = step;
-            LOGGER.debug("step {}: lambda_max {} (2/eta {}, ratio {}), loss {}, {} HVPs, {} s", step, r.lambdaMax(),
-                    r.threshold(), r.ratio(), r.loss(), snapshot.products(), seconds);
+            LOGGER.debug("step {}: lambda_max {} (threshold {} by {}, ratio {}), loss {}, {} HVPs, {} s", step,
+                    r.lambdaMax(), r.threshold(), r.thresholdRule(), r.ratio(), r.loss(), snapshot.products(), seconds);
             for (RecordSink s : sinks) {
                 s.accept(r);
             }
@@ -345,13 +441,27 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
     }
 
     private double eta(long update) {
-        float eta = learningRate.getNewValue(Math.toIntExact(update));
-        if (!(eta > 0) || Float.isInfinite(eta)) {
-            throw new IllegalArgumentException("the learning-rate tracker returned " + eta + " at update " + update
-                    + ": the stability threshold 2/eta needs a positive finite learning rate; pass the tracker the"
-                    + " optimizer uses (optLearningRateTracker) or its constant rate (optLearningRate)");
+        double eta;
+        long t = update;
+        if (learningRate != null) {
+            eta = learningRate.getNewValue(Math.toIntExact(update));
+        } else if (rule != null && rule.readsOptimizer()) {
+            t = rule.nextUpdate();
+            eta = rule.eta();
+        } else {
+            throw new IllegalStateException("the monitor has no learning rate: it reads the optimizer's when training"
+                    + " begins (onTrainingBegin); outside a trainer pass optLearningRate(eta)");
         }
+        checkEta(eta, t);
         return eta;
+    }
+
+    private static void checkEta(double eta, long update) {
+        if (!(eta > 0) || Double.isInfinite(eta)) {
+            throw new IllegalArgumentException("the learning rate is " + (float) eta + " at update " + update
+                    + ": the stability threshold (2/eta for SGD) needs a positive finite learning rate; check the"
+                    + " optimizer's learning-rate tracker, or pass optLearningRate(eta) / optLearningRateTracker");
+        }
     }
 
     private Objective objective(Trainer trainer) {
@@ -359,15 +469,7 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
             return objective;
         }
         Block block = trainer.getModel().getBlock();
-        Loss l = loss;
-        if (l == null) {
-            l = trainer.getLoss();
-            if (!(l instanceof MinimaLoss)) {
-                throw new IllegalStateException("the trainer's loss " + l.getName() + " (" + l.getClass().getName()
-                        + ") is not one of Minima's GC-safe losses, so its Hessian-vector products could be silently"
-                        + " wrong: pass the matching dev.minima.loss.Losses loss to SharpnessListener.builder().optLoss");
-            }
-        }
+        Loss l = resolvedLoss != null ? resolvedLoss : loss != null ? loss : DjlLosses.toGcSafe(trainer.getLoss());
         ParameterSpace space = ParameterSpace.of(block, parameterFilter);
         if (manager == null) {
             manager = NDManager.newBaseManager(space.device(), "PyTorch");
@@ -474,14 +576,14 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
         private boolean useMetrics = true;
         private EdgeOfStabilityDetector detector;
         private Consumer<EosEvent> onDivergence;
-        private double maxOverhead;
+        private double maxOverhead = DEFAULT_MAX_OVERHEAD;
         private boolean checkPredictions = true;
         private boolean trainingMode;
         private Predicate<String> parameterFilter = name -> true;
         private NDList probeData;
         private NDList probeLabels;
         private Dataset probeDataset;
-        private int sampleSize = 1000;
+        private int sampleSize = DEFAULT_PROBE_SIZE;
         private long sampleSeed;
         private final List<RecordSink> sinks = new ArrayList<>();
 
@@ -523,7 +625,8 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
         }
 
         /**
-         * @param eta the optimiser's constant learning rate (positive)
+         * @param eta overrides the optimizer's learning rate with this constant (positive); by default the
+         *     listener reads the optimizer's own tracker at every record
          * @return this builder
          */
         public Builder optLearningRate(double eta) {
@@ -535,7 +638,8 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
         }
 
         /**
-         * @param tracker the learning-rate tracker the optimiser uses (queried at each measured step)
+         * @param tracker overrides the optimizer's learning-rate tracker (queried at each measured step with the
+         *     1-based update count)
          * @return this builder
          */
         public Builder optLearningRateTracker(Tracker tracker) {
@@ -544,7 +648,8 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
         }
 
         /**
-         * @param loss the loss whose Hessian is measured; default the trainer's loss if it is a Minima loss
+         * @param loss the loss whose Hessian is measured; default the trainer's loss, mapped to its GC-safe
+         *     equivalent by {@link DjlLosses#toGcSafe}
          * @return this builder
          */
         public Builder optLoss(Loss loss) {
@@ -610,7 +715,8 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
 
         /**
          * Without an explicit probe, the listener samples one from the first training batches it sees (the
-         * default: 1000 examples, seed 0).
+         * default: {@link #DEFAULT_PROBE_SIZE} examples, seed 0). If one epoch holds fewer examples, the probe takes
+         * all of them (none repeated) and says so in the log.
          *
          * @param size the probe size
          * @param seed the seed of the choice
@@ -719,7 +825,7 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
 
         /**
          * @param fraction skip scheduled measurements while the monitor's time exceeds this fraction of the
-         *     training time (e.g. 0.05); 0 (default) measures on schedule whatever it costs
+         *     training time (default {@link #DEFAULT_MAX_OVERHEAD}); 0 measures on schedule whatever it costs
          * @return this builder
          */
         public Builder optMaxOverhead(double fraction) {
@@ -758,20 +864,15 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
         }
 
         /**
+         * Builds the listener. Without {@code optLearningRate}/{@code optLearningRateTracker} the learning rate is
+         * read from the trainer's optimizer when training begins.
+         *
          * @return the listener
-         * @throws IllegalArgumentException if no learning rate is given or the tracker's first value is not
-         *     positive
+         * @throws IllegalArgumentException if a tracker was given whose first value is not positive and finite
          */
         public SharpnessListener build() {
-            if (learningRate == null) {
-                throw new IllegalArgumentException("the monitor needs the learning rate to compare lambda_max with"
-                        + " 2/eta, and DJL does not expose the optimizer's: call optLearningRate(eta) or"
-                        + " optLearningRateTracker(tracker) with the optimizer's tracker");
-            }
-            float first = learningRate.getNewValue(1);
-            if (!(first > 0) || Float.isInfinite(first)) {
-                throw new IllegalArgumentException("the learning-rate tracker returned " + first + " at update 1:"
-                        + " the stability threshold 2/eta needs a positive finite learning rate");
+            if (learningRate != null) {
+                checkEta(learningRate.getNewValue(1), 1);
             }
             return new SharpnessListener(this);
         }

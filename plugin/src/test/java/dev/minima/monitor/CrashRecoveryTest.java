@@ -70,7 +70,7 @@ class CrashRecoveryTest {
     void trainingLossThrowsMidRun(@TempDir Path dir) throws Exception {
         // the trainer's loss dies at batch 10; the monitor (every 2 steps) has recorded steps 0, 2, 4, 6, 8
         Path csv = dir.resolve("crash.csv");
-        SharpnessListener monitor = SharpnessListener.builder().optEvery(2).optLearningRate(0.05)
+        SharpnessListener monitor = SharpnessListener.builder().optMaxOverhead(0).optEvery(2).optLearningRate(0.05)
                 .optLoss(Losses.halfMse()).optProbeSample(32, 1).optAtEpochEnd(false).optCsv(csv).build();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> fit(new ThrowingLoss(10), monitor));
         assertTrue(e.getMessage().contains("simulated crash"));
@@ -83,7 +83,7 @@ class CrashRecoveryTest {
     void monitorLossThrowsDuringAMeasurement(@TempDir Path dir) throws Exception {
         // the probe loss dies at its 4th evaluation, i.e. in the 4th measurement (one forward pass each)
         Path csv = dir.resolve("crash.csv");
-        SharpnessListener monitor = SharpnessListener.builder().optEvery(2).optLearningRate(0.05)
+        SharpnessListener monitor = SharpnessListener.builder().optMaxOverhead(0).optEvery(2).optLearningRate(0.05)
                 .optLoss(new ThrowingLoss(4)).optProbeSample(32, 1).optAtEpochEnd(false).optCsv(csv).build();
         assertThrows(IllegalStateException.class, () -> fit(Losses.halfMse(), monitor));
         assertEquals(3, monitor.records().size());
@@ -104,7 +104,8 @@ class CrashRecoveryTest {
             assertEquals(records.get(i).lambdaMax(), Double.parseDouble(cells[5]));
             assertEquals(records.get(i).ratio(), Double.parseDouble(cells[7]));
             assertEquals(records.get(i).loss(), Double.parseDouble(cells[12]));
-            for (int c = 3; c < cells.length; c++) {
+            assertEquals(records.get(i).thresholdRule(), cells[cells.length - 1]);
+            for (int c = 3; c < cells.length - 1; c++) {
                 if (c != 15) { // top_k is ';'-separated
                     Double.parseDouble(cells[c]);
                 }

@@ -55,7 +55,7 @@ class EasyTrainIntegrationTest {
     void worksUnchangedInsideEasyTrainFit(@TempDir Path dir) throws Exception {
         Path csv = dir.resolve("sharpness.csv");
         Path png = dir.resolve("sharpness.png");
-        SharpnessListener monitor = SharpnessListener.builder().optEvery(3).optLearningRate(0.05)
+        SharpnessListener monitor = SharpnessListener.builder().optMaxOverhead(0).optEvery(3).optLearningRate(0.05)
                 .optProbeSample(40, 7).optCsv(csv).optChart(png).build();
         Metrics metrics = new Metrics();
         float[] with = train(monitor, metrics);

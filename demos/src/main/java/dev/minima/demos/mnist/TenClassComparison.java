@@ -145,6 +145,7 @@ public final class TenClassComparison {
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
+            MlpParameters.save(block, outDir.resolve(MlpParameters.fileName(!sam))); // read by landscape --params
             monitor.ifPresent(m -> series.put(name, m.series()));
             double trainLoss = Evaluation.loss(block, loss, x, y);
             double trainAccuracy = accuracy(Evaluation.predict(block, x), y.toIntArray());
