@@ -54,6 +54,7 @@ public abstract class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: runs/<command>).")
     private Path out;
 
+    /** Seed for every random choice of the command ({@code --seed}). */
     @Option(names = "--seed", paramLabel = "N", description = "Seed for every random choice (default: ${DEFAULT-VALUE}).")
     protected long seed = 0;
 

@@ -180,7 +180,7 @@ public final class SamXorCommand extends DemoCommand {
 
         // Sim-BN (Fig. 2): a plain-Java float64 1-SAM run, its statistic taken over the whole training set
         SimBnXor.Result simBn = null;
-        long simBnTotal = simBnEpochs != null ? simBnEpochs : full ? 200_000 : 40;
+        long simBnTotal = simBnEpochs != null ? simBnEpochs : mode.full() ? 200_000 : 40;
         check(simBnTotal >= 0, "--sim-bn-epochs must be ≥ 0, got " + simBnTotal);
         check(simBnGamma > 0 && Double.isFinite(simBnGamma), "--sim-bn-gamma must be positive, got " + simBnGamma);
         List<Phase> simBnPhases = List.of();

@@ -44,16 +44,19 @@ public record Eigenpairs(double[] values, double[] residuals, double[][] vectors
         return values.length;
     }
 
+    /** @return a copy of the eigenvalue estimates, largest first */
     @Override
     public double[] values() {
         return values.clone();
     }
 
+    /** @return a copy of the residuals ‖Av − λv‖, one per eigenvalue */
     @Override
     public double[] residuals() {
         return residuals.clone();
     }
 
+    /** @return a copy of the convergence history (the top estimate after each product) */
     @Override
     public double[] history() {
         return history.clone();

@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDManager;
  * The exact Hessian of an {@link Objective} with respect to its parameters, as a {@link SymmetricOperator}.
  *
  * <p>Each product is Pearlmutter's double backpropagation through {@code torch.autograd.grad} (see {@link
- * AutogradBridge}): first g = ∇L with a graph, then Hv = ∇⟨g, v⟩. On an objective with one batch the
+ * dev.minima.autograd.AutogradBridge}): first g = ∇L with a graph, then Hv = ∇⟨g, v⟩. On an objective with one batch the
  * gradient graph is built once and reused, so each further product costs one backward pass (as PyHessian does
  * in single-batch mode); with several batches every product runs each batch again, weighted by its size.
  *

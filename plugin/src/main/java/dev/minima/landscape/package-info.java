@@ -15,5 +15,14 @@
  *
  * <p>Every measurement runs on an {@link dev.minima.curvature.Objective} (block, loss and data) and puts the
  * parameters back bit for bit afterwards, also when it fails.
+ *
+ * <p><b>Place on the path</b> data → objective → operator → estimator → result: a client of the objective.
+ * Surfaces and the two sharpness measures evaluate the objective's loss (and, for the worst case, its gradient
+ * through the autograd bridge) at perturbed parameters; {@code LayerCurvature} restricts the Hessian operator
+ * to one block of parameters and runs the curvature package's estimators on it. The definitions are in
+ * docs/theory.md §7.
+ *
+ * <p><b>Reuses</b> {@code dev.minima.curvature} (objectives, parameter space, Hessian and restricted operators,
+ * Lanczos, Hutchinson), {@code dev.minima.autograd}, and XChart plus Java2D (contour maps) for the pictures.
  */
 package dev.minima.landscape;

@@ -4,7 +4,7 @@ import dev.minima.linalg.Matrices;
 
 /**
  * How far a deep linear network is from balanced: for each pair of consecutive layers, ‖W_k W_kᵀ − W_{k+1}ᵀ
- * W_{k+1}‖_F (Mulayoff & Michaeli 2020, Sec. 3 and 7). Gradient flow conserves W_k W_kᵀ − W_{k+1}ᵀ W_{k+1} (Arora et
+ * W_{k+1}‖_F (Mulayoff &amp; Michaeli 2020, Sec. 3 and 7). Gradient flow conserves W_k W_kᵀ − W_{k+1}ᵀ W_{k+1} (Arora et
  * al. 2018), so from a balanced start (e.g. identity initialisation) it stays zero; the canonical flattest minimum is
  * exactly balanced, arbitrary minima are not.
  *

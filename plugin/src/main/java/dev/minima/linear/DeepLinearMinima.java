@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Global minima of a deep linear network for an end-to-end target T: the canonical flattest one, arbitrary
- * (generally sharper) ones and orthogonal-gauge copies (Mulayoff & Michaeli 2020, Eq. 27 and supplement Eq. S104).
+ * (generally sharper) ones and orthogonal-gauge copies (Mulayoff &amp; Michaeli 2020, Eq. 27 and supplement Eq. S104).
  *
  * <p>With the thin SVD T = U S Vᵀ (r = min(d_x, d_y) singular values) the canonical minimum is W_m = U S^{1/m},
  * W_j = S^{1/m} (1 &lt; j &lt; m), W_1 = S^{1/m} Vᵀ, where S^{1/m} is read as the rectangular d_k × d_{k−1}
@@ -61,7 +61,7 @@ public final class DeepLinearMinima {
     }
 
     /**
-     * The canonical flattest minimum (Mulayoff & Michaeli 2020, Eq. 27). For m = 1 it is W_1 = T.
+     * The canonical flattest minimum (Mulayoff &amp; Michaeli 2020, Eq. 27). For m = 1 it is W_1 = T.
      *
      * @return the network
      */
@@ -93,7 +93,7 @@ public final class DeepLinearMinima {
 
     /**
      * An arbitrary global minimum: W_m = U S^{1/m} A_{m−1}, W_i = A_i⁻¹ S^{1/m} A_{i−1}, W_1 = A_1⁻¹ S^{1/m} Vᵀ
-     * with A_i of i.i.d. N(0, 1) entries (Mulayoff & Michaeli 2020, supplement Eq. S104). A draw whose condition number
+     * with A_i of i.i.d. N(0, 1) entries (Mulayoff &amp; Michaeli 2020, supplement Eq. S104). A draw whose condition number
      * exceeds 10¹⁰ is replaced by the next one from the same stream, so the result is still a function of the
      * seed. Such minima are almost surely sharper than the canonical one.
      *
@@ -161,7 +161,7 @@ public final class DeepLinearMinima {
         }
 
         /**
-         * @param target a regression target; its T is used (whiten it first for Mulayoff & Michaeli's (2020) closed
+         * @param target a regression target; its T is used (whiten it first for Mulayoff &amp; Michaeli's (2020) closed
          *     forms)
          * @return this builder
          */

@@ -19,7 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A deep linear network f(x) = W_m ⋯ W_1 x (Mulayoff & Michaeli 2020, Eq. 1): an immutable list of weight matrices, W_k
+ * A deep linear network f(x) = W_m ⋯ W_1 x (Mulayoff &amp; Michaeli 2020, Eq. 1): an immutable list of weight matrices, W_k
  * of shape d_k × d_{k−1}, with d_0 = d_x the input and d_m = d_y the output dimension.
  *
  * <p><b>Layers are numbered 1..m</b>, as in the paper: {@link #weight(int) weight(1)} is the first layer,
@@ -310,7 +310,7 @@ public final class DeepLinearNetwork {
 
     /**
      * Applies a change of basis to the hidden layers that keeps the end-to-end function: W_k → G_k⁻¹ W_k G_{k−1}
-     * with G_0 = G_m = I (Mulayoff & Michaeli 2020, supplement Eq. S104). Orthogonal G_k = Q_kᵀ give the orthogonal
+     * with G_0 = G_m = I (Mulayoff &amp; Michaeli 2020, supplement Eq. S104). Orthogonal G_k = Q_kᵀ give the orthogonal
      * gauge W_k → Q_k W_k Q_{k−1}ᵀ, which leaves the whole Hessian spectrum unchanged.
      *
      * @param g G_1, …, G_{m−1}: invertible, G_k of size d_k × d_k

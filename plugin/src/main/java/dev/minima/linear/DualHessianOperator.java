@@ -14,7 +14,7 @@ import dev.minima.loss.SquaredErrorLoss;
 import java.util.Objects;
 
 /**
- * The exact dual of the Gauss–Newton matrix of a deep linear network, Ĥ = 2ΦᵀΦ (Mulayoff & Michaeli 2020, Sec. 5, Eq.
+ * The exact dual of the Gauss–Newton matrix of a deep linear network, Ĥ = 2ΦᵀΦ (Mulayoff &amp; Michaeli 2020, Sec. 5, Eq.
  * 20), as a {@link SymmetricOperator} on B ∈ ℝ^{d_y×d_x}:
  *
  * <pre>  Ĥ(B) = 2 Σ_k A_k A_kᵀ B C_kᵀ C_k,   A_k = W_m ⋯ W_{k+1},   C_k = W_{k−1} ⋯ W_1 Σ_x^{1/2}.</pre>
@@ -82,7 +82,7 @@ public final class DualHessianOperator implements SymmetricOperator {
     }
 
     /**
-     * @param network a network, with white inputs and Mulayoff & Michaeli's (2020) loss
+     * @param network a network, with white inputs and Mulayoff &amp; Michaeli's (2020) loss
      * @return its dual operator in float64 on the CPU
      */
     public static DualHessianOperator of(DeepLinearNetwork network) {
@@ -268,7 +268,7 @@ public final class DualHessianOperator implements SymmetricOperator {
         }
 
         /**
-         * @param loss the squared-error loss convention (default {@code Losses.mse(SUM_OUTPUTS)}, Mulayoff & Michaeli's
+         * @param loss the squared-error loss convention (default {@code Losses.mse(SUM_OUTPUTS)}, Mulayoff &amp; Michaeli's
          *     (2020))
          * @return this builder
          */

@@ -7,7 +7,7 @@ import dev.minima.loss.MinimaLoss.OutputReduction;
 import dev.minima.loss.SquaredErrorLoss;
 
 /**
- * The sharpness of the flattest global minima of a depth-m linear network, in closed form (Mulayoff & Michaeli 2020,
+ * The sharpness of the flattest global minima of a depth-m linear network, in closed form (Mulayoff &amp; Michaeli 2020,
  * Theorem 1, Eq. 17): λ_max = 2m σ_max(T)^{2(1−1/m)}, and the largest step size at which gradient descent can
  * stay at such a minimum, η_max = 2/λ_max = (1/m) σ_max(T)^{−2(1−1/m)}.
  *
@@ -28,7 +28,7 @@ import dev.minima.loss.SquaredErrorLoss;
  * @param sigmaMax σ_max(T)
  * @param depth m
  * @param inputScale s² with Σ_x = s² I (1 for whitened inputs)
- * @param lossFactor the loss convention's factor relative to Mulayoff & Michaeli's (2020) loss
+ * @param lossFactor the loss convention's factor relative to Mulayoff &amp; Michaeli's (2020) loss
  */
 public record FlattestSharpness(
         double lambdaMax, double largestStableStep, double sigmaMax, int depth, double inputScale, double lossFactor) {
@@ -37,7 +37,7 @@ public record FlattestSharpness(
     public static final double ISOTROPY_TOLERANCE = 1e-9;
 
     /**
-     * For whitened inputs and Mulayoff & Michaeli's (2020) loss.
+     * For whitened inputs and Mulayoff &amp; Michaeli's (2020) loss.
      *
      * @param t the end-to-end matrix T
      * @param depth m ≥ 1
@@ -96,15 +96,15 @@ public record FlattestSharpness(
     /**
      * @param loss a squared-error loss c·(sum or mean over outputs of (f − y)²), mean over examples
      * @param outputDim d_y
-     * @return its Hessian relative to Mulayoff & Michaeli's (2020) loss: c for a sum over outputs, c/d_y for a mean
+     * @return its Hessian relative to Mulayoff &amp; Michaeli's (2020) loss: c for a sum over outputs, c/d_y for a mean
      */
     public static double lossFactor(SquaredErrorLoss loss, int outputDim) {
         return loss.scale() * (loss.reduction() == OutputReduction.MEAN ? 1.0 / outputDim : 1.0);
     }
 
     /**
-     * The sharpness of any global minimum of a scalar network (Mulayoff & Michaeli 2020, Eq. 10): 2 σ_x² τ² Σ_j 1/w_j²,
-     * with Mulayoff & Michaeli's (2020) loss.
+     * The sharpness of any global minimum of a scalar network (Mulayoff &amp; Michaeli 2020, Eq. 10): 2 σ_x² τ² Σ_j 1/w_j²,
+     * with Mulayoff &amp; Michaeli's (2020) loss.
      *
      * @param tau τ = Π_j w_j, the end-to-end coefficient
      * @param sigmaX2 σ_x² = Ê[x²]
@@ -123,7 +123,7 @@ public record FlattestSharpness(
     }
 
     /**
-     * Mulayoff & Michaeli (2020), Theorem 4 (Σ_x = I): a global minimum whose every layer has σ_max(W_k) =
+     * Mulayoff &amp; Michaeli (2020), Theorem 4 (Σ_x = I): a global minimum whose every layer has σ_max(W_k) =
      * σ_max(T)^{1/m} is a flattest minimum.
      *
      * @param network a global minimum

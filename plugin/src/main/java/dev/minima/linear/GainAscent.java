@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Largest intermediate gains max_x ‖h_k(x)‖/‖x‖ of any DJL {@link SequentialBlock}, by gradient ascent on the
- * input from many random starts, as in Mulayoff & Michaeli's (2020) denoising experiments (Sec. 6, Fig. 6: 100 starts,
+ * input from many random starts, as in Mulayoff &amp; Michaeli's (2020) denoising experiments (Sec. 6, Fig. 6: 100 starts,
  * the maximum over runs). h_k is the output of the block's first children up to cut point k.
  *
  * <p>The search runs on the sphere ‖x‖ = ρ ({@link Builder#optRadius}): for a linear or bias-free ReLU network
@@ -321,7 +321,7 @@ public final class GainAscent {
         private Builder() {}
 
         /**
-         * @param starts random starts per cut point (default 100, as in Mulayoff & Michaeli 2020)
+         * @param starts random starts per cut point (default 100, as in Mulayoff &amp; Michaeli 2020)
          * @return this builder
          */
         public Builder optStarts(int starts) {

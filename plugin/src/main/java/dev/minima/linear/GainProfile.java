@@ -1,7 +1,7 @@
 package dev.minima.linear;
 
 /**
- * Intermediate gains of a block measured by {@link GainAscent} (Mulayoff & Michaeli 2020, Fig. 6): for each cut point k
+ * Intermediate gains of a block measured by {@link GainAscent} (Mulayoff &amp; Michaeli 2020, Fig. 6): for each cut point k
  * (the output h_k of the first layers of a {@code SequentialBlock}), the largest gain max_x ‖h_k(x)‖/‖x‖ found on the
  * sphere ‖x‖ = radius, and the gains of the single input with the largest end-to-end gain (the red circles).
  *

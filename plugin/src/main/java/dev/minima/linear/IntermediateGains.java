@@ -4,7 +4,7 @@ import dev.minima.linalg.Matrices;
 import dev.minima.linalg.Svd;
 
 /**
- * Intermediate gains of a deep linear network (Mulayoff & Michaeli 2020, Theorem 2 and Fig. 3), indexed by k = 0..m,
+ * Intermediate gains of a deep linear network (Mulayoff &amp; Michaeli 2020, Theorem 2 and Fig. 3), indexed by k = 0..m,
  * the number of layers passed (index k).
  *
  * <p>P_k = W_k ⋯ W_1 (prefix) and A_k = W_m ⋯ W_{k+1} (suffix); (u, v) is the top singular pair of T = P_m and

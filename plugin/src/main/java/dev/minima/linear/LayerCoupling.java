@@ -4,7 +4,7 @@ import dev.minima.linalg.Matrices;
 import dev.minima.linalg.Svd;
 
 /**
- * The coupling of consecutive layers along the signal of largest end-to-end gain (Mulayoff & Michaeli 2020, Theorem 3).
+ * The coupling of consecutive layers along the signal of largest end-to-end gain (Mulayoff &amp; Michaeli 2020, Theorem 3).
  *
  * <p>With (u, v) the top singular pair of T = W_m ⋯ W_1, r_k = W_{k−1} ⋯ W_1 v (what layer k receives) and q_k =
  * (W_m ⋯ W_{k+1})ᵀ u, Theorem 3 says that at a flattest minimum (Σ_x = I) (i) r̄_k, q̄_k are a right/left

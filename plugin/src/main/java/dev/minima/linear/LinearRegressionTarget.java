@@ -8,12 +8,12 @@ import dev.minima.linalg.Matrices;
 import dev.minima.linalg.SymmetricEigen;
 
 /**
- * The linear least-squares problem a deep linear network solves (Mulayoff & Michaeli 2020, Eqs. 2–4): the empirical
+ * The linear least-squares problem a deep linear network solves (Mulayoff &amp; Michaeli 2020, Eqs. 2–4): the empirical
  * moments Σ_x = Ê[xxᵀ], Σ_yx = Ê[yxᵀ], Σ_y = Ê[yyᵀ] (second moments, not covariances: the network has no bias) and
  * the end-to-end optimum T = Σ_yx Σ_x⁻¹, so that the global minima are Ω = {W : W_m ⋯ W_1 = T}.
  *
  * <p>{@link #whitened()} describes the same problem on whitened inputs x̃ = Σ_x^{−1/2} x (Σ_x̃ = I, T̃ = T
- * Σ_x^{1/2}), the setting (assumption A2) in which Mulayoff & Michaeli's (2020) closed forms hold;
+ * Σ_x^{1/2}), the setting (assumption A2) in which Mulayoff &amp; Michaeli's (2020) closed forms hold;
  * {@link #whiten(double[][])} transforms the inputs accordingly.
  */
 public final class LinearRegressionTarget {
@@ -151,7 +151,7 @@ public final class LinearRegressionTarget {
     }
 
     /**
-     * @return the loss of every global minimum, ℓ* = Ê‖y − Tx‖² = tr Σ_y − tr(T Σ_yxᵀ) (Mulayoff & Michaeli's (2020)
+     * @return the loss of every global minimum, ℓ* = Ê‖y − Tx‖² = tr Σ_y − tr(T Σ_yxᵀ) (Mulayoff &amp; Michaeli's (2020)
      *     loss: sum over outputs, mean over examples, no ½)
      */
     public double minimumLoss() {

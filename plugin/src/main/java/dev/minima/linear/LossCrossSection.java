@@ -9,7 +9,7 @@ import dev.minima.curvature.Vectors;
 /**
  * 1-D cross-sections of the loss of any DJL block and Minima loss ({@link Objective}): along the line between
  * two parameter vectors (the "interpolation" plots of Keskar et al. 2016) or along any direction, e.g. a top
- * Hessian eigenvector from {@code Lanczos}. Mulayoff & Michaeli (2020, Lemma 2, Fig. 7) show why the first can mislead:
+ * Hessian eigenvector from {@code Lanczos}. Mulayoff &amp; Michaeli (2020, Lemma 2, Fig. 7) show why the first can mislead:
  * for a two-layer scalar network two minima of different sharpness always look equally sharp along their connecting
  * line, and in ReLU networks the flatter of two minima can look sharper; plot each minimum along its own top
  * eigenvector as well.

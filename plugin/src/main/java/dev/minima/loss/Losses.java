@@ -27,7 +27,7 @@ public final class Losses {
 
     /**
      * @param reduction how to reduce over the outputs of one example ({@link OutputReduction#SUM_OUTPUTS}
-     *     is Mulayoff & Michaeli's (2020) ℓ = Ê‖y − f(x)‖²)
+     *     is Mulayoff &amp; Michaeli's (2020) ℓ = Ê‖y − f(x)‖²)
      * @return MSE with the given reduction
      */
     public static SquaredErrorLoss mse(OutputReduction reduction) {

@@ -20,7 +20,7 @@ public abstract class MinimaLoss extends Loss {
     public enum OutputReduction {
         /** Mean over every element (batch and outputs), as DJL's {@code L2Loss}. */
         MEAN,
-        /** Sum over the outputs of each example, then mean over the batch (Mulayoff & Michaeli's (2020) convention). */
+        /** Sum over the outputs of each example, then mean over the batch (Mulayoff &amp; Michaeli's (2020) convention). */
         SUM_OUTPUTS
     }
 
@@ -42,8 +42,12 @@ public abstract class MinimaLoss extends Loss {
     }
 
     /**
+     * The one array of a prediction list, for losses of single-output blocks.
+     *
      * @param predictions the predictions
-     * @return the single prediction array, with a clear error otherwise
+     * @param what what the list holds, for the error message (e.g. "predictions")
+     * @return the single prediction array
+     * @throws IllegalArgumentException if the list does not hold exactly one array
      */
     protected static NDArray single(NDList predictions, String what) {
         if (predictions.size() != 1) {

@@ -31,11 +31,26 @@ public record CurvatureSnapshot(
         long products,
         boolean converged) {
 
-    /** Defensive copy of the eigenvalue array. */
+    /**
+     * Creates a snapshot, keeping a defensive copy of the eigenvalue array.
+     *
+     * @param loss the objective's value (the probe-set loss)
+     * @param gradientNorm ‖∇L‖₂ on the probe set
+     * @param lambdaMax the largest Hessian eigenvalue (Lanczos Ritz value)
+     * @param lambdaMaxResidual ‖Hv − λv‖ of that Ritz pair
+     * @param topEigenvalues the k largest eigenvalues, largest first
+     * @param lambdaMin the smallest Hessian eigenvalue, or NaN
+     * @param trace the Hessian trace estimate, or NaN
+     * @param traceStandardError the standard error of the trace estimate, or NaN
+     * @param preconditionedLambdaMax λ_max(P⁻¹H), or NaN
+     * @param products Hessian-vector products spent on this snapshot
+     * @param converged whether every Lanczos run met its tolerance
+     */
     public CurvatureSnapshot {
         topEigenvalues = topEigenvalues.clone();
     }
 
+    /** @return a copy of the k largest eigenvalues, largest first */
     @Override
     public double[] topEigenvalues() {
         return topEigenvalues.clone();

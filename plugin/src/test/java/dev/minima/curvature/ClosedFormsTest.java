@@ -19,7 +19,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Sharpness and trace closed forms of deep linear networks (Mulayoff & Michaeli 2020) and
+/** Sharpness and trace closed forms of deep linear networks (Mulayoff &amp; Michaeli 2020) and
  * two-layer ReLU networks (Wen et al. 2023). */
 @ExtendWith(SingleTorchThread.class)
 class ClosedFormsTest {
@@ -29,7 +29,7 @@ class ClosedFormsTest {
     private static final double SIGMA_MAX = 2.101432;
 
     /**
-     * Mulayoff & Michaeli (2020), Theorem 1: at the canonical flattest minimum (W_m = U S^{1/m}, W_j = S^{1/m}, W_1 =
+     * Mulayoff &amp; Michaeli (2020), Theorem 1: at the canonical flattest minimum (W_m = U S^{1/m}, W_j = S^{1/m}, W_1 =
      * S^{1/m}Vᵀ) with whitened inputs and ℓ = Ê‖y − f(x)‖², λ_max = 2mσ_max(T)^{2(1−1/m)}: 24.370423 for d = 3, m = 4,
      * σ_max = 2.101432 (docs/theory.md §3); a mean over the d_y outputs divides it by d_y. Also tr H =
      * 2 Σ_k ‖C_k‖_F² ‖A_k‖_F² [derived there], and G = H (zero residual). All exact in float64: 1e-10.

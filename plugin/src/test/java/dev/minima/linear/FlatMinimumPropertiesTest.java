@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Mulayoff & Michaeli's (2020) Theorems 2 and 3 at flattest minima (Σ_x = I): the canonical one, an orthogonal-gauge
+ * Mulayoff &amp; Michaeli's (2020) Theorems 2 and 3 at flattest minima (Σ_x = I): the canonical one, an orthogonal-gauge
  * copy (not diagonal), and a rectangular one with wide hidden layers; and that the measures tell arbitrary minima
  * apart.
  */

@@ -19,7 +19,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Theorem 1 of Mulayoff & Michaeli (2020) three ways: the closed form, Lanczos on the dual operator Ĥ, and Lanczos on
+ * Theorem 1 of Mulayoff &amp; Michaeli (2020) three ways: the closed form, Lanczos on the dual operator Ĥ, and Lanczos on
  * the real Hessian of the DJL block (double backpropagation, float64, a GC forced before every product).
  */
 class FlattestSharpnessTest {

@@ -20,7 +20,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Deep linear network f(x) = W₄W₃W₂W₁x at the flattest minimum of docs/theory.md §3 (Mulayoff & Michaeli 2020, Theorem
+ * Deep linear network f(x) = W₄W₃W₂W₁x at the flattest minimum of docs/theory.md §3 (Mulayoff &amp; Michaeli 2020, Theorem
  * 1): whitened inputs, loss Ê‖y − f(x)‖², T = USVᵀ, W₄ = US^{1/4}, W₂ = W₃ = S^{1/4}, W₁ = S^{1/4}Vᵀ, where
  * λ_max = 2m σ_max(T)^{2(1−1/m)} = 24.370423 for d = 3, m = 4, σ_max = 2.101432. The monitor must report it
  * and flag instability exactly when η &gt; 2/λ_max.

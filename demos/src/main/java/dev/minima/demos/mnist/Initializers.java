@@ -19,9 +19,9 @@ public final class Initializers {
 
     /** How the weights are drawn. */
     public enum Scheme {
-        /** He et al. (2015): W ~ N(0, 2/fan_in), b = 0 (Mulayoff & Michaeli 2020, Fig. 5 and, we take it, Fig. 6). */
+        /** He et al. (2015): W ~ N(0, 2/fan_in), b = 0 (Mulayoff &amp; Michaeli 2020, Fig. 5 and, we take it, Fig. 6). */
         HE,
-        /** W = I, b = 0 (Mulayoff & Michaeli 2020, Lemma 1 and Fig. 4: a linear ResNet with zero initialisation). */
+        /** W = I, b = 0 (Mulayoff &amp; Michaeli 2020, Lemma 1 and Fig. 4: a linear ResNet with zero initialisation). */
         IDENTITY,
         /** PyTorch's {@code nn.Linear} default: W, b ~ U(−1/√fan_in, 1/√fan_in) (Nacson et al.'s (2023) "standard"). */
         TORCH_DEFAULT

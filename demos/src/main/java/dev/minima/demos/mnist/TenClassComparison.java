@@ -252,6 +252,20 @@ public final class TenClassComparison {
             int epochs, int lanczos, double lanczosTol, int traceSamples, int monitorEvery, long seed) {
 
         /**
+         * Checks the settings.
+         *
+         * @param trainSize training images
+         * @param probeSize images of the curvature probe
+         * @param hidden hidden ReLU units
+         * @param batch batch size
+         * @param learningRate SGD step size
+         * @param rho SAM's radius ρ
+         * @param epochs epochs per run
+         * @param lanczos most Hessian-vector products of Lanczos
+         * @param lanczosTol Lanczos relative residual tolerance
+         * @param traceSamples Hutchinson probes for tr(H)
+         * @param monitorEvery steps between the monitor's measurements
+         * @param seed seed of the weights, the batch order, the probe and the estimators
          * @throws IllegalArgumentException naming the setting that is out of range
          */
         public Settings {

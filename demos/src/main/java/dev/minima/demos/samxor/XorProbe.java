@@ -67,6 +67,8 @@ public final class XorProbe implements AutoCloseable {
     }
 
     /**
+     * Measures the network once: training loss, trace and its floor, test accuracy, first-layer norm.
+     *
      * @param net the trained block
      * @param epoch epochs completed
      * @param cpuSeconds CPU time of the run so far

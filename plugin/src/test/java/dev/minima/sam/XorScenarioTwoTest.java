@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Test;
  * accuracy 0.942; GD + WD Tr 33.4, loss 6.5e-3, accuracy 1.000. A numpy run of the same recipe over 3 seeds
  * gave 1-SAM Tr 14.1–15.2 and accuracy 0.86–0.89, GD + WD Tr 30–35 and accuracy 0.99–1.00.
  */
-class Paper004ScenarioTest {
+class XorScenarioTwoTest {
 
     static final int D = 12;
     static final int N = 30;
