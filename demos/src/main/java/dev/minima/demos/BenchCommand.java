@@ -68,7 +68,7 @@ public final class BenchCommand extends DemoCommand {
         out.putAll(new CurvatureBenchmark(test, images, repeats, traceSeeds, rssProducts).run());
         if (!skipDataset) {
             // λ_max over DJL's Mnist streamed in batches of 1000, each size in its own process (peak RSS is per process)
-            String dir = MnistLocalRepository.resolveDataDir(data).toString();
+            String dir = data.dir().toString();
             Map<String, String> small = DatasetMemoryBenchmark.inChild("--usage", "test", "--images",
                     String.valueOf(images), "--batch", "1000", "--data", dir);
             Map<String, String> full = DatasetMemoryBenchmark.inChild("--usage", "test", "--images", "10000",

@@ -105,7 +105,7 @@ public final class DatasetMemoryBenchmark {
         }
         out.put("seconds", (System.nanoTime() - start) / 1e9);
         out.put("peak_rss_mb", peakRssKb() / 1024.0);
-        out.put("native_mb", NativeMemory.probe().residentOutsideHeapKb() / 1024.0);
+        out.put("native_mb", NativeMemory.nativeKb() / 1024.0);
         return out;
     }
 

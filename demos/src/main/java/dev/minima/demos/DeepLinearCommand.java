@@ -316,7 +316,7 @@ public final class DeepLinearCommand extends DemoCommand {
         return out;
     }
 
-    /** Fig. 3 of Mulayoff & Michaeli (2020): singular values of W_k⋯W_1 (dots), the gain of v (circles) and the √m bound. */
+    /** Fig. 3 of Mulayoff &amp; Michaeli (2020): singular values of W_k⋯W_1 (dots), the gain of v (circles) and the √m bound. */
     private void gainsChart(DeepLinearNetwork arbitrary, DeepLinearNetwork flattest, Path file) throws IOException {
         XYChart chart = new XYChartBuilder().width(900).height(500)
                 .title("Intermediate gains, d = " + dim + ", m = " + depth + " (Mulayoff & Michaeli 2020, Fig. 3)")

@@ -41,7 +41,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code mnist-denoise}: Mulayoff & Michaeli's (2020) nonlinear experiment (Sec. 6, Fig. 6, Table S1). A fully connected ReLU
+ * {@code mnist-denoise}: Mulayoff &amp; Michaeli's (2020) nonlinear experiment (Sec. 6, Fig. 6, Table S1). A fully connected ReLU
  * network, every layer 784 wide, learns to map noisy MNIST digits (σ = 1.25) to clean ones with the per-pixel
  * mean squared error; SGD with a large step and Adam with a small one are compared by the sharpness of the
  * minimum they reach, their intermediate gains, and their denoised digits. With {@code --grid} it also runs

@@ -34,7 +34,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Wen, Ma & Li (2023)'s experiments on P_xor (Table 2): 1-SAM against full-batch gradient descent with
+ * Wen, Ma &amp; Li (2023)'s experiments on P_xor (Table 2): 1-SAM against full-batch gradient descent with
  * weight decay on the three scenarios' two-layer networks, with the Hessian trace, the training loss and the
  * test accuracy measured along training.
  */

@@ -31,7 +31,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Mulayoff, Michaeli & Soudry (2021): full-batch GD on a univariate one-hidden-layer ReLU network over a log grid of step sizes
+ * Mulayoff, Michaeli &amp; Soudry (2021): full-batch GD on a univariate one-hidden-layer ReLU network over a log grid of step sizes
  * (Mulayoff et al. (2021), Sec. 5, Fig. 3 and supplement Sec. I) and the step-switch experiment (Mulayoff et al. (2021), Fig. 1). Each end point
  * is measured in function space (S = ∫|f''|g, the bound 1/η − 1/2, the flattest rescaling and its certificate)
  * and in parameter space (Gram λ_max, and the DJL Hessian's λ_max by Lanczos as an independent check).

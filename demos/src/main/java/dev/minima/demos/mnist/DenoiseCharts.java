@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.knowm.xchart.XYChart;
 
-/** The charts of {@code mnist-denoise}: loss curves, gain profiles (Mulayoff & Michaeli 2020, Fig. 6) and the grid (Fig. 4). */
+/** The charts of {@code mnist-denoise}: loss curves, gain profiles (Mulayoff &amp; Michaeli 2020, Fig. 6) and the grid (Fig. 4). */
 public final class DenoiseCharts {
 
     private static final java.awt.Color SGD = new java.awt.Color(31, 119, 180);
@@ -52,7 +52,7 @@ public final class DenoiseCharts {
     }
 
     /**
-     * Mulayoff & Michaeli's (2020) Fig. 6: the largest gain max_x ‖h_k(x)‖/‖x‖ found up to each layer, and the gain of the
+     * Mulayoff &amp; Michaeli's (2020) Fig. 6: the largest gain max_x ‖h_k(x)‖/‖x‖ found up to each layer, and the gain of the
      * signal with the largest end-to-end amplification.
      *
      * @param sgd SGD's profile
@@ -83,7 +83,7 @@ public final class DenoiseCharts {
     }
 
     /**
-     * Mulayoff & Michaeli's (2020) Fig. 4: λ_max against η for each depth (converged runs only) with the 2/η line, and the
+     * Mulayoff &amp; Michaeli's (2020) Fig. 4: λ_max against η for each depth (converged runs only) with the 2/η line, and the
      * smallest λ_max per depth.
      *
      * @param rows grid rows with depth, eta, converged, lmax

@@ -296,6 +296,34 @@ public final class LandscapeComparison {
             double rhoAdaptiveLinf, double sigma, double sigmaAdaptive, int ascentSteps, int samples, long seed) {
 
         /**
+         * Checks the settings.
+         *
+         * @param trainSize training images (the first of MNIST's training split)
+         * @param hidden hidden ReLU units
+         * @param batch batch size
+         * @param learningRate SGD step size, both runs
+         * @param rho SAM's training radius
+         * @param epochs epochs per run
+         * @param params directory holding mnist-classify's {@code mlp-10class-{sgd,sam}.params}, or null to train
+         * @param probe training images of the probe every measure is taken on (a seeded sample)
+         * @param points1d grid points of the 1-D slices
+         * @param points2d grid points per axis of the 2-D slices
+         * @param range half-width of the slices along filter-normalised directions
+         * @param eigenRange half-width along the eigenvectors, NaN for √(4/λ_max) of the sharper model
+         * @param topK top eigenpairs computed
+         * @param lanczos most Lanczos products (top eigenpairs and per block)
+         * @param slqProbes SLQ probes
+         * @param slqSteps Lanczos steps per SLQ probe
+         * @param traceSamples Hutchinson probes per parameter block
+         * @param rhoL2 radius of worst-case ℓ2 sharpness
+         * @param rhoLinf radius of worst-case ℓ∞ sharpness
+         * @param rhoAdaptiveL2 radius of adaptive worst-case ℓ2 sharpness
+         * @param rhoAdaptiveLinf radius of adaptive worst-case ℓ∞ sharpness
+         * @param sigma σ of average-case sharpness
+         * @param sigmaAdaptive σ of adaptive average-case sharpness
+         * @param ascentSteps gradient ascent steps per worst-case measure
+         * @param samples antithetic pairs per average-case measure
+         * @param seed seed of the weights, batch order, probe, directions and estimators
          * @throws IllegalArgumentException naming the setting that is out of range
          */
         public Settings {

@@ -10,7 +10,7 @@ public final class Networks {
     private Networks() {}
 
     /**
-     * Mulayoff & Michaeli's (2020) denoiser: {@code depth} Linear layers, each {@code width} wide, ReLU between them and a
+     * Mulayoff &amp; Michaeli's (2020) denoiser: {@code depth} Linear layers, each {@code width} wide, ReLU between them and a
      * linear output.
      *
      * @param depth number of Linear layers m (at least 1)

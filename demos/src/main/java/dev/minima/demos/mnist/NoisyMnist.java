@@ -9,7 +9,7 @@ import dev.minima.data.MnistArrays;
 import java.util.SplittableRandom;
 
 /**
- * Mulayoff & Michaeli's (2020) denoising data (Sec. 6): clean MNIST pixels in [0, 1] as targets and clean + N(0, σ²) white
+ * Mulayoff &amp; Michaeli's (2020) denoising data (Sec. 6): clean MNIST pixels in [0, 1] as targets and clean + N(0, σ²) white
  * noise as inputs (σ = 1.25 in the paper). The noise is drawn once per image from a seed, so the training set
  * is a fixed finite set whose loss has minima.
  *

@@ -1,6 +1,6 @@
 package dev.minima.demos.samxor;
 
-/** The two training methods Wen, Ma & Li (2023) compares. */
+/** The two training methods Wen, Ma &amp; Li (2023) compares. */
 public enum Method {
     /** SAM with batch size 1 (one perturbed step per example), no weight decay. */
     ONE_SAM("1-SAM"),

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What one training run does: a scenario, a method, its (learning rate, ρ) phases in epochs (Wen, Ma & Li (2023),
+ * What one training run does: a scenario, a method, its (learning rate, ρ) phases in epochs (Wen, Ma &amp; Li (2023),
  * Table 2 lists several rows for a run whose hyper-parameters change), weight decay, batch size, an optional
  * cap on ‖[W₁, b₁]‖ and the first layer's initial scale. One epoch is one pass over the n training points:
  * n steps of 1-SAM at batch 1, one step of full-batch GD.

@@ -8,7 +8,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.style.Styler;
 
 /**
- * The per-scenario charts of the sam-xor demo (Wen, Ma & Li (2023) Figures 1, 4, 6): trace, test accuracy and training
+ * The per-scenario charts of the sam-xor demo (Wen, Ma &amp; Li (2023) Figures 1, 4, 6): trace, test accuracy and training
  * loss against epochs for 1-SAM and GD+WD, on a logarithmic epoch axis (quick mode runs the two methods for
  * different numbers of epochs; epoch 0, the initial network, is not drawn).
  */

@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Sets Wen, Ma & Li (2023)'s claims about its three scenarios (Figures 1, 4, 6) beside what the runs
+ * Sets Wen, Ma &amp; Li (2023)'s claims about its three scenarios (Figures 1, 4, 6) beside what the runs
  * measured, with plain verdicts. Thresholds are fixed here, before looking at any run:
  *
  * <ul>
@@ -23,7 +23,7 @@ public final class SamXorClaims {
     public static final double NEAR_PERFECT = 0.95;
     /** Relative distance to the flattest trace counted as "at the flattest trace". */
     public static final double FLAT_TOLERANCE = 0.10;
-    /** The epoch after which Wen, Ma & Li (2023), Figure 4 sees 1-SAM's test accuracy decline (scenario II). */
+    /** The epoch after which Wen, Ma &amp; Li (2023), Figure 4 sees 1-SAM's test accuracy decline (scenario II). */
     public static final long DECLINE_EPOCH = 4000;
 
     private final Map<Scenario, Map<Method, RunResult>> runs;

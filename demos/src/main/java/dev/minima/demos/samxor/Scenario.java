@@ -4,10 +4,10 @@ import dev.minima.data.ReluMlp;
 import java.util.Locale;
 
 /**
- * Wen, Ma & Li (2023)'s three scenarios on P_xor, each one of {@link ReluMlp}'s two-layer networks.
+ * Wen, Ma &amp; Li (2023)'s three scenarios on P_xor, each one of {@link ReluMlp}'s two-layer networks.
  *
  * <ul>
- *   <li>I: 2-MLP-No-Bias (the network of Wen, Ma & Li (2023), Figure 1): every flattest interpolator generalises;
+ *   <li>I: 2-MLP-No-Bias (the network of Wen, Ma &amp; Li (2023), Figure 1): every flattest interpolator generalises;
  *   <li>II: 2-MLP-Bias (Figure 4): a flattest interpolator may memorise, and 1-SAM drifts towards it;
  *   <li>III: 2-MLP-Sim-LN (Figure 6): flattest memorisers exist, yet 1-SAM generalises.
  * </ul>
@@ -17,7 +17,7 @@ public enum Scenario {
     I(ReluMlp.Variant.NO_BIAS, "2-MLP-No-Bias"),
     /** First-layer bias: Tr ≥ 4√(d+1) at interpolation, attained by both a generaliser and a memoriser. */
     II(ReluMlp.Variant.BIAS, "2-MLP-Bias"),
-    /** Simplified LayerNorm: Tr ≥ 2 at interpolation (Wen, Ma & Li (2023), Lemma A.12), attained by both kinds. */
+    /** Simplified LayerNorm: Tr ≥ 2 at interpolation (Wen, Ma &amp; Li (2023), Lemma A.12), attained by both kinds. */
     III(ReluMlp.Variant.SIM_LN, "2-MLP-Sim-LN");
 
     private final ReluMlp.Variant variant;

@@ -20,11 +20,11 @@ import dev.minima.stability.SimLayerNormNetwork;
 import java.util.List;
 
 /**
- * Measures a Wen, Ma & Li (2023) network during training: training loss and test accuracy through DJL forward passes,
+ * Measures a Wen, Ma &amp; Li (2023) network during training: training loss and test accuracy through DJL forward passes,
  * and the Hessian trace from the weights read into double precision.
  *
  * <p>The trace: for the two-layer ReLU nets (scenarios I, II) Tr(∇²L) = (2/n) Σ_i ‖∇_θ f(x_i)‖² exactly at
- * every θ (Wen, Ma & Li (2023), Lemma 4.1 and eq. 2; ReLU'' = 0 removes the residual term), computed by
+ * every θ (Wen, Ma &amp; Li (2023), Lemma 4.1 and eq. 2; ReLU'' = 0 removes the residual term), computed by
  * {@link HessianTrace#closedForm}; for Sim-LN (scenario III) the same sum is the Gauss–Newton trace, equal to
  * Tr(∇²L) at interpolation ({@link SimLayerNormNetwork#trace}).
  *
@@ -101,7 +101,7 @@ public final class XorProbe implements AutoCloseable {
 
     /**
      * The flattest trace of the scenario (the minimum over interpolating networks): 4√(d+1) with a bias,
-     * 4√d without (Wen, Ma & Li (2023), eq. 3), 2 for Sim-LN (Wen, Ma & Li (2023), Lemma A.12); computed from the training set, so exact for
+     * 4√d without (Wen, Ma &amp; Li (2023), eq. 3), 2 for Sim-LN (Wen, Ma &amp; Li (2023), Lemma A.12); computed from the training set, so exact for
      * any P_xor sample.
      *
      * @return the lower bound on Tr(∇²L) over interpolating networks
