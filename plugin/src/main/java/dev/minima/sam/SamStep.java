@@ -390,9 +390,11 @@ public final class SamStep {
                 p.attach(batch.getManager());
                 predictions.put(p.getDevice(), new NDList(p));
             }
+            int perturbedParts = (int) Math.round(st[3]);
+            warnIfExploding(st[0], st[1], rho, perturbedParts);
             steps++;
             int parts = perExample ? Math.toIntExact(size) : 1;
-            return new SamStepResult(st[0], st[1], st[2], rho, parts, (int) Math.round(st[3]));
+            return new SamStepResult(st[0], st[1], st[2], rho, parts, perturbedParts);
         }
     }
 
