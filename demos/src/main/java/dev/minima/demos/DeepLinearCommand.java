@@ -6,8 +6,7 @@ import dev.minima.curvature.HessianOperator;
 import dev.minima.curvature.Lanczos;
 import dev.minima.curvature.Objective;
 import dev.minima.demos.support.Checks;
-import dev.minima.linalg.Matrices;
-import dev.minima.linalg.Svd;
+import dev.minima.curvature.SymmetricEigen;
 import dev.minima.linear.Balancedness;
 import dev.minima.linear.DeepLinearMinima;
 import dev.minima.linear.DeepLinearNetwork;
@@ -20,6 +19,7 @@ import dev.minima.linear.FlattestSharpness;
 import dev.minima.linear.IntermediateGains;
 import dev.minima.linear.LayerCoupling;
 import dev.minima.linear.LinearRegressionTarget;
+import dev.minima.linear.RandomMatrices;
 import dev.minima.loss.Losses;
 import dev.minima.loss.MinimaLoss.OutputReduction;
 import java.io.IOException;
@@ -29,6 +29,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+import org.ejml.dense.row.NormOps_DDRM;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.BitmapEncoder.BitmapFormat;
 import org.knowm.xchart.XYChart;
@@ -90,10 +93,11 @@ public final class DeepLinearCommand extends DemoCommand {
         SplittableRandom random = new SplittableRandom(seed);
         Map<String, Object> summary = new LinkedHashMap<>();
         // white synthetic data: y = T x + noise, then whitened exactly, so Theorem 1 applies
-        double[][] x = Matrices.gaussian(examples, dim, random);
-        double[][] t0 = Matrices.gaussian(dim, dim, random);
-        double[][] y = Matrices.multiply(x, Matrices.transpose(t0));
-        double[][] noise = Matrices.gaussian(examples, dim, random);
+        DMatrixRMaj xm = RandomMatrices.gaussian(examples, dim, random);
+        DMatrixRMaj t0 = RandomMatrices.gaussian(dim, dim, random);
+        double[][] x = xm.get2DData();
+        double[][] y = CommonOps_DDRM.multTransB(xm, t0, null).get2DData();
+        double[][] noise = RandomMatrices.gaussian(examples, dim, random).get2DData();
         for (int i = 0; i < examples; i++) {
             for (int j = 0; j < dim; j++) {
                 y[i][j] += 0.1 * noise[i][j];
@@ -264,41 +268,43 @@ public final class DeepLinearCommand extends DemoCommand {
      * a flattest minimum. Runs in double precision on ℓ = ‖W_m⋯W_1 − T‖²_F (white inputs).
      */
     private List<Map<String, Object>> lemma1(SplittableRandom random) {
-        double[][] q = Matrices.randomOrthogonal(dim, random);
-        double[][] lambda = new double[dim][dim];
+        DMatrixRMaj q = RandomMatrices.orthogonal(dim, random);
+        DMatrixRMaj lambda = new DMatrixRMaj(dim, dim);
         for (int i = 0; i < dim; i++) {
-            lambda[i][i] = 0.5 + 2.0 * (dim - i) / dim; // eigenvalues in (0.5, 2.5]
+            lambda.set(i, i, 0.5 + 2.0 * (dim - i) / dim); // eigenvalues in (0.5, 2.5]
         }
-        double[][] t = Matrices.multiply(Matrices.multiply(q, lambda), Matrices.transpose(q));
-        double sigma = Svd.of(t).max();
+        DMatrixRMaj t = CommonOps_DDRM.multTransB(CommonOps_DDRM.mult(q, lambda, null), q, null);
+        double sigma = NormOps_DDRM.normP2(t);
         List<Map<String, Object>> out = new ArrayList<>();
         for (int m : new int[] {2, 4, 6, 10}) {
             double eta = Math.min(1.0, Math.pow(sigma, -2.0 * (1 - 1.0 / m))) / (2.0 * m);
             List<double[][]> w = new ArrayList<>();
             for (int k = 0; k < m; k++) {
-                w.add(Matrices.identity(dim));
+                w.add(CommonOps_DDRM.identity(dim).get2DData());
             }
             int steps = 0;
             double gap = Double.POSITIVE_INFINITY;
             while (steps < 200_000 && gap > 1e-13) {
                 DeepLinearNetwork net = DeepLinearNetwork.of(w);
-                double[][] residual = Matrices.subtract(net.product(), t);
-                gap = Matrices.frobeniusNorm(residual);
+                DMatrixRMaj residual = CommonOps_DDRM.subtract(new DMatrixRMaj(net.product()), t, null);
+                gap = NormOps_DDRM.normF(residual);
                 List<double[][]> next = new ArrayList<>();
                 for (int k = 1; k <= m; k++) {
                     // ∇_{W_k} ‖P − T‖²_F = 2 A_kᵀ (P − T) P_{k−1}ᵀ
-                    double[][] grad = Matrices.multiply(Matrices.multiply(Matrices.transpose(net.suffix(k)), residual),
-                            Matrices.transpose(net.prefix(k - 1)));
-                    next.add(Matrices.subtract(w.get(k - 1), Matrices.scale(grad, 2 * eta)));
+                    DMatrixRMaj grad = CommonOps_DDRM.multTransB(
+                            CommonOps_DDRM.multTransA(new DMatrixRMaj(net.suffix(k)), residual, null),
+                            new DMatrixRMaj(net.prefix(k - 1)), null);
+                    next.add(CommonOps_DDRM.add(new DMatrixRMaj(w.get(k - 1)), -2 * eta, grad, null).get2DData());
                 }
                 w = next;
                 steps++;
             }
             DeepLinearNetwork net = DeepLinearNetwork.of(w);
-            double[][] root = Matrices.symmetricPower(t, 1.0 / m);
+            DMatrixRMaj root = new DMatrixRMaj(SymmetricEigen.of(t.get2DData()).power(1.0 / m));
             double worst = 0;
             for (int k = 1; k <= m; k++) {
-                worst = Math.max(worst, Matrices.frobeniusNorm(Matrices.subtract(net.weight(k), root)));
+                worst = Math.max(worst,
+                        NormOps_DDRM.normF(CommonOps_DDRM.subtract(new DMatrixRMaj(net.weight(k)), root, null)));
             }
             double lam = Lanczos.builder().optTolerance(1e-10).optMaxIterations(dim * dim).build()
                     .run(DualHessianOperator.of(net)).max();
@@ -308,7 +314,7 @@ public final class DeepLinearCommand extends DemoCommand {
             row.put("steps", steps);
             row.put("residual", gap);
             row.put("lambdaMaxAfterGd", lam);
-            row.put("flattestClosedForm", FlattestSharpness.of(t, m).lambdaMax());
+            row.put("flattestClosedForm", FlattestSharpness.of(t.get2DData(), m).lambdaMax());
             row.put("maxDistanceToTRoot", worst);
             logger.info("Lemma 1, m = {}: {} steps, λ_max {} vs closed form {}", m, steps, lam, row.get("flattestClosedForm"));
             out.add(row);

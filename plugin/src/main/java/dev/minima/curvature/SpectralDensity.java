@@ -2,7 +2,6 @@ package dev.minima.curvature;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.minima.linalg.SymmetricEigen;
 import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -14,7 +14,8 @@
  *
  * <p><b>Reuses</b> the autograd bridge ({@code dev.minima.autograd}) for every derivative, the GC-safe losses
  * of {@code dev.minima.loss}, DJL's {@code NDManager} scoping (each product runs in a sub-manager and leaves
- * nothing behind) and DJL's {@code Block}/{@code ParameterList} to find the parameters. The monitor, the
+ * nothing behind), DJL's {@code Block}/{@code ParameterList} to find the parameters, and EJML for the small
+ * dense eigenproblems ({@code SymmetricEigen}: the Ritz values of Lanczos, exact dense Hessians). The monitor, the
  * deep-linear code and the demos are clients of this package.
  */
 package dev.minima.curvature;

@@ -1,6 +1,8 @@
 package dev.minima.linear;
 
-import dev.minima.linalg.Matrices;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+import org.ejml.dense.row.NormOps_DDRM;
 
 /**
  * How far a deep linear network is from balanced: for each pair of consecutive layers, ‖W_k W_kᵀ − W_{k+1}ᵀ
@@ -33,10 +35,12 @@ public record Balancedness(double[] gaps, double[] relativeGaps) {
         double[] gaps = new double[m - 1];
         double[] rel = new double[m - 1];
         for (int k = 1; k < m; k++) {
-            double[][] outer = Matrices.gram(network.weight(k));
-            double[][] inner = Matrices.gramOfColumns(network.weight(k + 1));
-            gaps[k - 1] = Matrices.frobeniusNorm(Matrices.subtract(outer, inner));
-            double scale = Math.max(Matrices.frobeniusNorm(outer), Matrices.frobeniusNorm(inner));
+            DMatrixRMaj wk = network.weightMatrix(k);
+            DMatrixRMaj next = network.weightMatrix(k + 1);
+            DMatrixRMaj outer = CommonOps_DDRM.multTransB(wk, wk, null);
+            DMatrixRMaj inner = CommonOps_DDRM.multTransA(next, next, null);
+            gaps[k - 1] = NormOps_DDRM.normF(CommonOps_DDRM.subtract(outer, inner, null));
+            double scale = Math.max(NormOps_DDRM.normF(outer), NormOps_DDRM.normF(inner));
             rel[k - 1] = scale > 0 ? gaps[k - 1] / scale : 0.0;
         }
         return new Balancedness(gaps, rel);

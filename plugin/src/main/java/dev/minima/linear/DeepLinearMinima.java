@@ -1,11 +1,11 @@
 package dev.minima.linear;
 
-import dev.minima.linalg.Matrices;
-import dev.minima.linalg.Svd;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,16 +28,16 @@ public final class DeepLinearMinima {
 
     private static final Logger logger = LoggerFactory.getLogger(DeepLinearMinima.class);
 
-    private final double[][] t;
+    private final DMatrixRMaj t;
     private final int depth;
     private final int[] widths;
-    private final Svd svd;
+    private final Dense.Svd svd;
 
     private DeepLinearMinima(Builder b) {
         this.t = b.t;
         this.depth = b.depth;
         this.widths = b.widths;
-        this.svd = Svd.of(t);
+        this.svd = Dense.Svd.of(t);
     }
 
     /** @return a new builder */
@@ -47,7 +47,7 @@ public final class DeepLinearMinima {
 
     /** @return T (a copy) */
     public double[][] target() {
-        return Matrices.copy(t);
+        return t.get2DData();
     }
 
     /** @return the depth m */
@@ -67,26 +67,26 @@ public final class DeepLinearMinima {
      */
     public DeepLinearNetwork canonical() {
         if (depth == 1) {
-            return DeepLinearNetwork.of(Matrices.copy(t));
+            return DeepLinearNetwork.of(t.get2DData());
         }
-        int r = svd.size();
+        int r = svd.s().length;
         double[] root = new double[r];
         for (int i = 0; i < r; i++) {
-            root[i] = Math.pow(svd.singularValue(i), 1.0 / depth);
+            root[i] = Math.pow(svd.s()[i], 1.0 / depth);
         }
         List<double[][]> w = new ArrayList<>();
         for (int k = 1; k <= depth; k++) {
-            double[][] sk = new double[k == depth ? r : widths[k]][k == 1 ? r : widths[k - 1]];
+            DMatrixRMaj sk = new DMatrixRMaj(k == depth ? r : widths[k], k == 1 ? r : widths[k - 1]);
             for (int i = 0; i < r; i++) {
-                sk[i][i] = root[i];
+                sk.set(i, i, root[i]);
             }
             if (k == 1) {
-                sk = Matrices.multiply(sk, Matrices.transpose(svd.v()));
+                sk = CommonOps_DDRM.multTransB(sk, svd.v(), null);
             }
             if (k == depth) {
-                sk = Matrices.multiply(svd.u(), sk);
+                sk = CommonOps_DDRM.mult(svd.u(), sk, null);
             }
-            w.add(sk);
+            w.add(sk.get2DData());
         }
         return DeepLinearNetwork.of(w);
     }
@@ -104,16 +104,16 @@ public final class DeepLinearMinima {
         SplittableRandom random = new SplittableRandom(seed);
         List<double[][]> a = new ArrayList<>();
         for (int k = 1; k < depth; k++) {
-            double[][] g;
+            DMatrixRMaj g;
             int draws = 0;
             do {
-                g = Matrices.gaussian(widths[k], widths[k], random);
+                g = RandomMatrices.gaussian(widths[k], widths[k], random);
                 draws++;
             } while (condition(g) > 1e10);
             if (draws > 1) {
                 logger.debug("arbitrary minimum (seed {}): redrew A_{} {} times for conditioning", seed, k, draws - 1);
             }
-            a.add(g);
+            a.add(g.get2DData());
         }
         return canonical().withHiddenBasis(a);
     }
@@ -131,20 +131,20 @@ public final class DeepLinearMinima {
         int[] d = network.widths();
         List<double[][]> g = new ArrayList<>();
         for (int k = 1; k < network.depth(); k++) {
-            g.add(Matrices.transpose(Matrices.randomOrthogonal(d[k], random))); // G_k = Q_kᵀ, G_k⁻¹ = Q_k
+            g.add(CommonOps_DDRM.transpose(RandomMatrices.orthogonal(d[k], random), null).get2DData()); // G_k = Q_kᵀ
         }
         return network.withHiddenBasis(g);
     }
 
-    private static double condition(double[][] g) {
-        Svd s = Svd.of(g);
-        double min = s.singularValue(s.size() - 1);
-        return min > 0 ? s.max() / min : Double.POSITIVE_INFINITY;
+    private static double condition(DMatrixRMaj g) {
+        double[] s = Dense.Svd.of(g).s();
+        double min = s[s.length - 1];
+        return min > 0 ? s[0] / min : Double.POSITIVE_INFINITY;
     }
 
     /** Builder of {@link DeepLinearMinima}. */
     public static final class Builder {
-        private double[][] t;
+        private DMatrixRMaj t;
         private int depth = -1;
         private int[] hidden;
         private int[] widths;
@@ -156,7 +156,7 @@ public final class DeepLinearMinima {
          * @return this builder
          */
         public Builder setTarget(double[][] t) {
-            this.t = Matrices.checked("target T", t);
+            this.t = Dense.checked("target T", t);
             return this;
         }
 
@@ -166,7 +166,7 @@ public final class DeepLinearMinima {
          * @return this builder
          */
         public Builder setTarget(LinearRegressionTarget target) {
-            this.t = target.t();
+            this.t = new DMatrixRMaj(target.t());
             return this;
         }
 
@@ -201,8 +201,8 @@ public final class DeepLinearMinima {
             if (depth < 1) {
                 throw new IllegalArgumentException("depth m must be at least 1, got " + depth + ": call setDepth(m)");
             }
-            int dx = t[0].length;
-            int dy = t.length;
+            int dx = t.numCols;
+            int dy = t.numRows;
             int r = Math.min(dx, dy);
             int[] h = hidden;
             if (h == null) {

@@ -12,11 +12,12 @@ import ai.djl.nn.core.Linear;
 import ai.djl.util.Pair;
 import dev.minima.autograd.GradMode;
 import dev.minima.autograd.NativeArrays;
-import dev.minima.linalg.Matrices;
-import dev.minima.linalg.Svd;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+import org.ejml.dense.row.NormOps_DDRM;
 
 /**
  * A deep linear network f(x) = W_m ⋯ W_1 x (Mulayoff &amp; Michaeli 2020, Eq. 1): an immutable list of weight matrices, W_k
@@ -33,15 +34,15 @@ import java.util.List;
  */
 public final class DeepLinearNetwork {
 
-    private final double[][][] weights;
+    private final DMatrixRMaj[] weights;
     private final int[] widths;
 
-    private DeepLinearNetwork(double[][][] weights) {
+    private DeepLinearNetwork(DMatrixRMaj[] weights) {
         this.weights = weights;
         widths = new int[weights.length + 1];
-        widths[0] = weights[0][0].length;
+        widths[0] = weights[0].numCols;
         for (int k = 0; k < weights.length; k++) {
-            widths[k + 1] = weights[k].length;
+            widths[k + 1] = weights[k].numRows;
         }
     }
 
@@ -65,13 +66,13 @@ public final class DeepLinearNetwork {
             throw new IllegalArgumentException(
                     "a deep linear network needs at least one layer (depth m ≥ 1): pass W_1, …, W_m");
         }
-        double[][][] w = new double[weights.size()][][];
+        DMatrixRMaj[] w = new DMatrixRMaj[weights.size()];
         for (int k = 0; k < w.length; k++) {
-            w[k] = Matrices.checked("weight W_" + (k + 1), weights.get(k));
-            if (k > 0 && w[k][0].length != w[k - 1].length) {
-                throw new IllegalArgumentException("weight W_" + (k + 1) + " is " + w[k].length + "×" + w[k][0].length
-                        + " but W_" + k + " outputs " + w[k - 1].length + " values: W_k must be d_k × d_{k−1}, "
-                        + "so W_" + (k + 1) + " needs " + w[k - 1].length + " columns");
+            w[k] = Dense.checked("weight W_" + (k + 1), weights.get(k));
+            if (k > 0 && w[k].numCols != w[k - 1].numRows) {
+                throw new IllegalArgumentException("weight W_" + (k + 1) + " is " + w[k].numRows + "×" + w[k].numCols
+                        + " but W_" + k + " outputs " + w[k - 1].numRows + " values: W_k must be d_k × d_{k−1}, "
+                        + "so W_" + (k + 1) + " needs " + w[k - 1].numRows + " columns");
             }
         }
         return new DeepLinearNetwork(w);
@@ -160,17 +161,9 @@ public final class DeepLinearNetwork {
 
     private static double[][] toMatrix(NDArray a) {
         Shape s = a.getShape();
-        int rows = (int) s.get(0);
-        int cols = (int) s.get(1);
-        double[] flat;
         try (NDArray d = a.toType(DataType.FLOAT64, true)) {
-            flat = d.toDoubleArray();
+            return DMatrixRMaj.wrap((int) s.get(0), (int) s.get(1), d.toDoubleArray()).get2DData();
         }
-        double[][] m = new double[rows][cols];
-        for (int i = 0; i < rows; i++) {
-            System.arraycopy(flat, i * cols, m[i], 0, cols);
-        }
-        return m;
     }
 
     /**
@@ -183,16 +176,16 @@ public final class DeepLinearNetwork {
      */
     public SequentialBlock toBlock(NDManager manager, DataType dataType) {
         SequentialBlock block = new SequentialBlock();
-        for (double[][] w : weights) {
-            block.add(Linear.builder().setUnits(w.length).optBias(false).build());
+        for (DMatrixRMaj w : weights) {
+            block.add(Linear.builder().setUnits(w.numRows).optBias(false).build());
         }
         block.initialize(manager, dataType, new Shape(1, inputDim()));
         int k = 0;
         try (GradMode off = GradMode.disabled()) {
             for (Pair<String, Block> child : block.getChildren()) {
                 NDArray target = child.getValue().getParameters().get(0).getValue().getArray();
-                try (NDArray values = NativeArrays.of(manager, flatten(weights[k]),
-                        new Shape(weights[k].length, weights[k][0].length), dataType)) {
+                try (NDArray values = NativeArrays.of(manager, weights[k].data,
+                        new Shape(weights[k].numRows, weights[k].numCols), dataType)) {
                     target.set(new NDIndex("..."), values);
                 }
                 k++;
@@ -201,22 +194,13 @@ public final class DeepLinearNetwork {
         return block;
     }
 
-    private static double[] flatten(double[][] m) {
-        double[] out = new double[m.length * m[0].length];
-        for (int i = 0; i < m.length; i++) {
-            System.arraycopy(m[i], 0, out, i * m[0].length, m[0].length);
-        }
-        return out;
-    }
-
     /** @return the parameters as one vector in DJL's order (W_1 first, each row-major) */
     public double[] flatten() {
         double[] out = new double[Math.toIntExact(parameterCount())];
         int off = 0;
-        for (double[][] w : weights) {
-            double[] f = flatten(w);
-            System.arraycopy(f, 0, out, off, f.length);
-            off += f.length;
+        for (DMatrixRMaj w : weights) {
+            System.arraycopy(w.data, 0, out, off, w.getNumElements());
+            off += w.getNumElements();
         }
         return out;
     }
@@ -244,8 +228,8 @@ public final class DeepLinearNetwork {
     /** @return N = Σ_k d_k d_{k−1}, the number of parameters */
     public long parameterCount() {
         long n = 0;
-        for (double[][] w : weights) {
-            n += (long) w.length * w[0].length;
+        for (DMatrixRMaj w : weights) {
+            n += w.getNumElements();
         }
         return n;
     }
@@ -256,14 +240,14 @@ public final class DeepLinearNetwork {
      */
     public double[][] weight(int k) {
         checkLayer(k, 1);
-        return Matrices.copy(weights[k - 1]);
+        return weights[k - 1].get2DData();
     }
 
     /** @return copies of W_1, …, W_m */
     public List<double[][]> weights() {
         List<double[][]> out = new ArrayList<>();
-        for (double[][] w : weights) {
-            out.add(Matrices.copy(w));
+        for (DMatrixRMaj w : weights) {
+            out.add(w.get2DData());
         }
         return out;
     }
@@ -273,15 +257,25 @@ public final class DeepLinearNetwork {
         return prefix(depth());
     }
 
+    /** @return W_m ⋯ W_1 as an EJML matrix (a new one) */
+    DMatrixRMaj productMatrix() {
+        return prefixMatrix(depth());
+    }
+
     /**
      * @param k number of layers, 0..m
      * @return P_k = W_k ⋯ W_1 (d_k × d_x); P_0 = I
      */
     public double[][] prefix(int k) {
+        return prefixMatrix(k).get2DData();
+    }
+
+    /** @return {@link #prefix(int)} as an EJML matrix (a new one) */
+    DMatrixRMaj prefixMatrix(int k) {
         checkLayer(k, 0);
-        double[][] p = Matrices.identity(inputDim());
+        DMatrixRMaj p = CommonOps_DDRM.identity(inputDim());
         for (int j = 0; j < k; j++) {
-            p = Matrices.multiply(weights[j], p);
+            p = CommonOps_DDRM.mult(weights[j], p, null);
         }
         return p;
     }
@@ -291,12 +285,23 @@ public final class DeepLinearNetwork {
      * @return A_k = W_m ⋯ W_{k+1} (d_y × d_k); A_m = I
      */
     public double[][] suffix(int k) {
+        return suffixMatrix(k).get2DData();
+    }
+
+    /** @return {@link #suffix(int)} as an EJML matrix (a new one) */
+    DMatrixRMaj suffixMatrix(int k) {
         checkLayer(k, 0);
-        double[][] a = Matrices.identity(widths[k]);
+        DMatrixRMaj a = CommonOps_DDRM.identity(widths[k]);
         for (int j = k; j < depth(); j++) {
-            a = Matrices.multiply(weights[j], a);
+            a = CommonOps_DDRM.mult(weights[j], a, null);
         }
         return a;
+    }
+
+    /** @return W_k itself (not a copy: callers in this package must not modify it) */
+    DMatrixRMaj weightMatrix(int k) {
+        checkLayer(k, 1);
+        return weights[k - 1];
     }
 
     /**
@@ -305,7 +310,7 @@ public final class DeepLinearNetwork {
      */
     public double spectralNorm(int k) {
         checkLayer(k, 1);
-        return Svd.of(weights[k - 1]).max();
+        return NormOps_DDRM.normP2(weights[k - 1]);
     }
 
     /**
@@ -322,21 +327,24 @@ public final class DeepLinearNetwork {
             throw new IllegalArgumentException("a depth-" + depth() + " network has " + (depth() - 1)
                     + " hidden layers, so it needs " + (depth() - 1) + " matrices, got " + g.size());
         }
+        DMatrixRMaj[] gs = new DMatrixRMaj[depth() - 1];
+        for (int k = 1; k < depth(); k++) {
+            gs[k - 1] = Dense.checked("G_" + k, g.get(k - 1));
+            if (gs[k - 1].numRows != widths[k] || gs[k - 1].numCols != widths[k]) {
+                throw new IllegalArgumentException("G_" + k + " must be " + widths[k] + "×" + widths[k]
+                        + " (hidden width d_" + k + "), got " + gs[k - 1].numRows + "×" + gs[k - 1].numCols);
+            }
+        }
         List<double[][]> out = new ArrayList<>();
         for (int k = 1; k <= depth(); k++) {
-            double[][] w = weights[k - 1];
+            DMatrixRMaj w = weights[k - 1];
             if (k < depth()) {
-                double[][] gk = Matrices.checked("G_" + k, g.get(k - 1));
-                if (gk.length != widths[k] || gk[0].length != widths[k]) {
-                    throw new IllegalArgumentException("G_" + k + " must be " + widths[k] + "×" + widths[k]
-                            + " (hidden width d_" + k + "), got " + gk.length + "×" + gk[0].length);
-                }
-                w = Matrices.multiply(Matrices.inverse(gk), w);
+                w = CommonOps_DDRM.mult(Dense.inverse("G_" + k, gs[k - 1]), w, null);
             }
             if (k > 1) {
-                w = Matrices.multiply(w, g.get(k - 2));
+                w = CommonOps_DDRM.mult(w, gs[k - 2], null);
             }
-            out.add(w);
+            out.add(w.get2DData());
         }
         return of(out);
     }

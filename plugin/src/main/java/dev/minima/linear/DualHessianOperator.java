@@ -6,12 +6,14 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.minima.autograd.NativeArrays;
 import dev.minima.curvature.Vectors;
+import dev.minima.curvature.SymmetricEigen;
 import dev.minima.curvature.SymmetricOperator;
-import dev.minima.linalg.Matrices;
 import dev.minima.loss.Losses;
 import dev.minima.loss.MinimaLoss.OutputReduction;
 import dev.minima.loss.SquaredErrorLoss;
 import java.util.Objects;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
 
 /**
  * The exact dual of the Gauss–Newton matrix of a deep linear network, Ĥ = 2ΦᵀΦ (Mulayoff &amp; Michaeli 2020, Sec. 5, Eq.
@@ -45,13 +47,13 @@ public final class DualHessianOperator implements SymmetricOperator {
     private final int dx;
     private final int dy;
     /** A_k A_kᵀ (d_y × d_y), k = 1..m at index k−1. */
-    private final double[][][] left;
+    private final DMatrixRMaj[] left;
     /** C_kᵀ C_k (d_x × d_x), k = 1..m at index k−1. */
-    private final double[][][] right;
+    private final DMatrixRMaj[] right;
     /** C_k (d_{k−1} × d_x), for lifting dual vectors to parameter space. */
-    private final double[][][] c;
+    private final DMatrixRMaj[] c;
     /** A_k (d_y × d_k). */
-    private final double[][][] a;
+    private final DMatrixRMaj[] a;
     private long products;
 
     private DualHessianOperator(Builder b) {
@@ -61,18 +63,18 @@ public final class DualHessianOperator implements SymmetricOperator {
         this.dx = network.inputDim();
         this.dy = network.outputDim();
         this.factor = FlattestSharpness.lossFactor(b.loss, dy);
-        double[][] half = b.sigmaX == null ? null : Matrices.symmetricPower(b.sigmaX, 0.5);
+        DMatrixRMaj half = b.sigmaX == null ? null : new DMatrixRMaj(SymmetricEigen.of(b.sigmaX).power(0.5));
         int m = network.depth();
-        left = new double[m][][];
-        right = new double[m][][];
-        c = new double[m][][];
-        a = new double[m][][];
+        left = new DMatrixRMaj[m];
+        right = new DMatrixRMaj[m];
+        c = new DMatrixRMaj[m];
+        a = new DMatrixRMaj[m];
         for (int k = 1; k <= m; k++) {
-            a[k - 1] = network.suffix(k);
-            double[][] ck = network.prefix(k - 1);
-            c[k - 1] = half == null ? ck : Matrices.multiply(ck, half);
-            left[k - 1] = Matrices.gram(a[k - 1]);
-            right[k - 1] = Matrices.gramOfColumns(c[k - 1]);
+            a[k - 1] = network.suffixMatrix(k);
+            DMatrixRMaj ck = network.prefixMatrix(k - 1);
+            c[k - 1] = half == null ? ck : CommonOps_DDRM.mult(ck, half, null);
+            left[k - 1] = CommonOps_DDRM.multTransB(a[k - 1], a[k - 1], null);
+            right[k - 1] = CommonOps_DDRM.multTransA(c[k - 1], c[k - 1], null);
         }
     }
 
@@ -130,16 +132,7 @@ public final class DualHessianOperator implements SymmetricOperator {
             throw new IllegalArgumentException("vector of length " + b.length + " does not fit the dual operator of "
                     + "dimension d_y·d_x = " + dimension());
         }
-        double[][] bm = new double[dy][dx];
-        for (int i = 0; i < dy; i++) {
-            System.arraycopy(b, i * dx, bm[i], 0, dx);
-        }
-        double[][] r = apply(bm);
-        double[] out = new double[b.length];
-        for (int i = 0; i < dy; i++) {
-            System.arraycopy(r[i], 0, out, i * dx, dx);
-        }
-        return out;
+        return apply(DMatrixRMaj.wrap(dy, dx, b.clone())).data;
     }
 
     /**
@@ -151,17 +144,20 @@ public final class DualHessianOperator implements SymmetricOperator {
             throw new IllegalArgumentException("B must be d_y × d_x = " + dy + "×" + dx + ", got " + b.length + "×"
                     + b[0].length);
         }
-        double[][] sum = new double[dy][dx];
+        return apply(new DMatrixRMaj(b)).get2DData();
+    }
+
+    /** Σ_k 2c · (A_k A_kᵀ) B (C_kᵀ C_k) on a d_y × d_x matrix. */
+    private DMatrixRMaj apply(DMatrixRMaj b) {
+        DMatrixRMaj sum = new DMatrixRMaj(dy, dx);
+        DMatrixRMaj lb = new DMatrixRMaj(dy, dx);
         for (int k = 0; k < left.length; k++) {
-            double[][] term = Matrices.multiply(Matrices.multiply(left[k], b), right[k]);
-            for (int i = 0; i < dy; i++) {
-                for (int j = 0; j < dx; j++) {
-                    sum[i][j] += term[i][j];
-                }
-            }
+            CommonOps_DDRM.mult(left[k], b, lb);
+            CommonOps_DDRM.multAdd(lb, right[k], sum);
         }
         products++;
-        return Matrices.scale(sum, 2.0 * factor);
+        CommonOps_DDRM.scale(2.0 * factor, sum);
+        return sum;
     }
 
     /**
@@ -173,7 +169,7 @@ public final class DualHessianOperator implements SymmetricOperator {
     public double trace() {
         double s = 0;
         for (int k = 0; k < left.length; k++) {
-            s += Matrices.trace(left[k]) * Matrices.trace(right[k]);
+            s += CommonOps_DDRM.trace(left[k]) * CommonOps_DDRM.trace(right[k]);
         }
         return 2.0 * factor * s;
     }
@@ -213,19 +209,14 @@ public final class DualHessianOperator implements SymmetricOperator {
             throw new IllegalArgumentException("vector of length " + b.length + " does not fit the dual operator of "
                     + "dimension d_y·d_x = " + dimension());
         }
-        double[][] bm = new double[dy][dx];
-        for (int i = 0; i < dy; i++) {
-            System.arraycopy(b, i * dx, bm[i], 0, dx);
-        }
+        DMatrixRMaj bm = DMatrixRMaj.wrap(dy, dx, b);
         double[] out = new double[Math.toIntExact(network.parameterCount())];
         int off = 0;
         for (int k = 0; k < a.length; k++) {
-            double[][] g = Matrices.multiply(Matrices.multiply(Matrices.transpose(a[k]), bm),
-                    Matrices.transpose(c[k]));
-            for (double[] row : g) {
-                System.arraycopy(row, 0, out, off, row.length);
-                off += row.length;
-            }
+            // A_kᵀ B C_kᵀ, row-major as DJL flattens W_k
+            DMatrixRMaj g = CommonOps_DDRM.multTransB(CommonOps_DDRM.multTransA(a[k], bm, null), c[k], null);
+            System.arraycopy(g.data, 0, out, off, g.getNumElements());
+            off += g.getNumElements();
         }
         return out;
     }
@@ -254,7 +245,7 @@ public final class DualHessianOperator implements SymmetricOperator {
          * @return this builder
          */
         public Builder optInputMoment(double[][] sigmaX) {
-            this.sigmaX = sigmaX == null ? null : Matrices.checked("Σ_x", sigmaX);
+            this.sigmaX = sigmaX == null ? null : Dense.checked("Σ_x", sigmaX).get2DData();
             return this;
         }
 

@@ -1,10 +1,12 @@
 package dev.minima.linear;
 
-import dev.minima.linalg.Matrices;
-import dev.minima.linalg.SymmetricEigen;
+import dev.minima.curvature.SymmetricEigen;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+import org.ejml.dense.row.NormOps_DDRM;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +39,7 @@ public final class FlattestMinimumSearch {
 
     private static final Logger logger = LoggerFactory.getLogger(FlattestMinimumSearch.class);
 
-    private final double[][] t;
+    private final DMatrixRMaj t;
     private final int depth;
     private final long seed;
     private final long maxProposals;
@@ -81,23 +83,24 @@ public final class FlattestMinimumSearch {
      * @return the minimum reached and its trace
      */
     public Result run() {
-        int d = t.length;
+        int d = t.numRows;
         SplittableRandom random = new SplittableRandom(seed);
-        List<double[][]> a = new ArrayList<>();
+        List<DMatrixRMaj> a = new ArrayList<>();
         for (int i = 0; i < depth; i++) {
-            a.add(Matrices.gaussian(d, d, random));
+            a.add(RandomMatrices.gaussian(d, d, random));
         }
         int j = 1 + random.nextInt(depth);
-        double[][] left = Matrices.identity(d); // A_m ⋯ A_{j+1}
+        DMatrixRMaj left = CommonOps_DDRM.identity(d); // A_m ⋯ A_{j+1}
         for (int i = depth; i > j; i--) {
-            left = Matrices.multiply(left, a.get(i - 1));
+            left = CommonOps_DDRM.mult(left, a.get(i - 1), null);
         }
-        double[][] right = Matrices.identity(d); // A_{j−1} ⋯ A_1
+        DMatrixRMaj right = CommonOps_DDRM.identity(d); // A_{j−1} ⋯ A_1
         for (int i = j - 1; i >= 1; i--) {
-            right = Matrices.multiply(right, a.get(i - 1));
+            right = CommonOps_DDRM.mult(right, a.get(i - 1), null);
         }
-        List<double[][]> w = new ArrayList<>(a);
-        w.set(j - 1, Matrices.multiply(Matrices.multiply(Matrices.inverse(left), t), Matrices.inverse(right)));
+        List<DMatrixRMaj> w = new ArrayList<>(a);
+        w.set(j - 1, CommonOps_DDRM.mult(CommonOps_DDRM.mult(Dense.inverse("A_m ⋯ A_{j+1}", left), t, null),
+                Dense.inverse("A_{j−1} ⋯ A_1", right), null));
         double lambda = lambdaMax(w);
         double start = lambda;
         List<Double> history = new ArrayList<>(List.of(lambda));
@@ -107,26 +110,23 @@ public final class FlattestMinimumSearch {
         long accepted = 0;
         while (proposals < maxProposals && lambda > stopAt && eps > 1e-14) {
             proposals++;
-            List<double[][]> b = new ArrayList<>(); // B_i = I + ε A_i, i = 1..m−1
-            List<double[][]> bInv = new ArrayList<>();
+            List<DMatrixRMaj> b = new ArrayList<>(); // B_i = I + ε A_i, i = 1..m−1
+            List<DMatrixRMaj> bInv = new ArrayList<>();
             for (int i = 1; i < depth; i++) {
-                double[][] bi = Matrices.gaussian(d, d, random);
-                for (int r = 0; r < d; r++) {
-                    for (int c = 0; c < d; c++) {
-                        bi[r][c] = (r == c ? 1 : 0) + eps * bi[r][c];
-                    }
-                }
+                DMatrixRMaj bi = RandomMatrices.gaussian(d, d, random);
+                CommonOps_DDRM.scale(eps, bi);
+                CommonOps_DDRM.addEquals(bi, CommonOps_DDRM.identity(d));
                 b.add(bi);
-                bInv.add(Matrices.inverse(bi));
+                bInv.add(Dense.inverse("B_" + i, bi));
             }
-            List<double[][]> next = new ArrayList<>(depth);
+            List<DMatrixRMaj> next = new ArrayList<>(depth);
             for (int k = 1; k <= depth; k++) {
-                double[][] wk = w.get(k - 1);
+                DMatrixRMaj wk = w.get(k - 1);
                 if (k < depth) {
-                    wk = Matrices.multiply(bInv.get(k - 1), wk);
+                    wk = CommonOps_DDRM.mult(bInv.get(k - 1), wk, null);
                 }
                 if (k > 1) {
-                    wk = Matrices.multiply(wk, b.get(k - 2));
+                    wk = CommonOps_DDRM.mult(wk, b.get(k - 2), null);
                 }
                 next.add(wk);
             }
@@ -143,21 +143,25 @@ public final class FlattestMinimumSearch {
                 misses = 0;
             }
         }
-        DeepLinearNetwork net = DeepLinearNetwork.of(w);
-        double error = Matrices.frobeniusNorm(Matrices.subtract(net.product(), t)) / Matrices.frobeniusNorm(t);
+        DeepLinearNetwork net = network(w);
+        double error = NormOps_DDRM.normF(CommonOps_DDRM.subtract(net.productMatrix(), t, null)) / NormOps_DDRM.normF(t);
         logger.debug("flattest-minimum search (seed {}): λ_max {} → {} in {} proposals, {} accepted", seed, start,
                 lambda, proposals, accepted);
         return new Result(net, start, lambda, proposals, accepted, j, error,
                 history.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
-    private static double lambdaMax(List<double[][]> w) {
-        return SymmetricEigen.of(DualHessianOperator.of(DeepLinearNetwork.of(w)).dense()).max();
+    private static double lambdaMax(List<DMatrixRMaj> w) {
+        return SymmetricEigen.of(DualHessianOperator.of(network(w)).dense()).max();
+    }
+
+    private static DeepLinearNetwork network(List<DMatrixRMaj> w) {
+        return DeepLinearNetwork.of(w.stream().map(DMatrixRMaj::get2DData).toList());
     }
 
     /** Builder of {@link FlattestMinimumSearch}. */
     public static final class Builder {
-        private double[][] t;
+        private DMatrixRMaj t;
         private int depth;
         private long seed;
         private long maxProposals = 200_000;
@@ -172,7 +176,7 @@ public final class FlattestMinimumSearch {
          * @return this builder
          */
         public Builder setTarget(double[][] t) {
-            this.t = Matrices.checked("target T", t);
+            this.t = Dense.checked("target T", t);
             return this;
         }
 
@@ -241,9 +245,9 @@ public final class FlattestMinimumSearch {
             if (t == null) {
                 throw new IllegalArgumentException("setTarget(T) is required");
             }
-            if (t.length != t[0].length) {
+            if (t.numRows != t.numCols) {
                 throw new IllegalArgumentException("the search of Mulayoff & Michaeli (2020), eq. S105, needs a square"
-                        + " T (d × d, hidden widths d), got " + t.length + " × " + t[0].length);
+                        + " T (d × d, hidden widths d), got " + t.numRows + " × " + t.numCols);
             }
             if (depth < 2) {
                 throw new IllegalArgumentException("depth m must be at least 2 (m = 1 has a single minimum), got "

@@ -1,10 +1,10 @@
 package dev.minima.linear;
 
-import dev.minima.linalg.Matrices;
-import dev.minima.linalg.Svd;
 import dev.minima.loss.Losses;
 import dev.minima.loss.MinimaLoss.OutputReduction;
 import dev.minima.loss.SquaredErrorLoss;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.NormOps_DDRM;
 
 /**
  * The sharpness of the flattest global minima of a depth-m linear network, in closed form (Mulayoff &amp; Michaeli 2020,
@@ -65,9 +65,9 @@ public record FlattestSharpness(
             throw new IllegalArgumentException("the input scale s² (Σ_x = s² I) must be positive and finite, got "
                     + inputScale);
         }
-        double[][] checked = Matrices.checked("target T", t);
-        double sigma = Svd.of(checked).max();
-        double factor = lossFactor(loss, checked.length);
+        DMatrixRMaj checked = Dense.checked("target T", t);
+        double sigma = NormOps_DDRM.normP2(checked);
+        double factor = lossFactor(loss, checked.numRows);
         // Mulayoff & Michaeli (2020), Theorem 1 (Eq. 17), times s² for Σ_x = s² I and the loss factor
         double lambda = 2.0 * depth * inputScale * factor * Math.pow(sigma, 2.0 * (1.0 - 1.0 / depth));
         return new FlattestSharpness(lambda, 2.0 / lambda, sigma, depth, inputScale, factor);
@@ -131,7 +131,7 @@ public record FlattestSharpness(
      * @return whether the sufficient condition holds
      */
     public static boolean satisfiesTheorem4(DeepLinearNetwork network, double relativeTolerance) {
-        double root = Math.pow(Svd.of(network.product()).max(), 1.0 / network.depth());
+        double root = Math.pow(NormOps_DDRM.normP2(network.productMatrix()), 1.0 / network.depth());
         for (int k = 1; k <= network.depth(); k++) {
             if (Math.abs(network.spectralNorm(k) - root) > relativeTolerance * root) {
                 return false;

@@ -14,7 +14,6 @@ import ai.djl.util.Pair;
 import dev.minima.autograd.AutogradBridge;
 import dev.minima.autograd.GradMode;
 import dev.minima.autograd.NativeArrays;
-import dev.minima.linalg.Matrices;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -137,8 +136,8 @@ public final class GainAscent {
             boolean any = false;
             for (int r = 0; r < n; r++) {
                 double[] t = tangent(g[r], x[r]);
-                double tn = Matrices.norm(t);
-                if (done[r] || !(tn > tolerance * Matrices.norm(g[r])) || theta[r] < MIN_ANGLE) {
+                double tn = Dense.norm(t);
+                if (done[r] || !(tn > tolerance * Dense.norm(g[r])) || theta[r] < MIN_ANGLE) {
                     done[r] = true;
                     cand[r] = x[r];
                     continue;
@@ -151,7 +150,7 @@ public final class GainAscent {
                     cand[r][i] = cos * x[r][i] + sin * radius * t[i] / tn;
                 }
                 // renormalise so rounding never lets the iterate drift off the sphere (the gain assumes ‖x‖ = ρ)
-                double scale = radius / Matrices.norm(cand[r]);
+                double scale = radius / Dense.norm(cand[r]);
                 for (int i = 0; i < t.length; i++) {
                     cand[r][i] *= scale;
                 }
@@ -191,7 +190,7 @@ public final class GainAscent {
 
     /** The tangent part of g at x on the sphere of radius ρ. */
     private double[] tangent(double[] g, double[] x) {
-        double c = Matrices.dot(g, x) / (radius * radius);
+        double c = Dense.dot(g, x) / (radius * radius);
         double[] t = new double[g.length];
         for (int i = 0; i < g.length; i++) {
             t[i] = g[i] - c * x[i];
@@ -259,9 +258,9 @@ public final class GainAscent {
     }
 
     private double[][] randomStarts(SplittableRandom random, int dim) {
-        double[][] x = Matrices.gaussian(starts, dim, random);
+        double[][] x = RandomMatrices.gaussian(starts, dim, random).get2DData();
         for (double[] row : x) {
-            double n = Matrices.norm(row);
+            double n = Dense.norm(row);
             for (int i = 0; i < dim; i++) {
                 row[i] *= radius / n;
             }

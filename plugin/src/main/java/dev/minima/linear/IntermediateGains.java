@@ -1,7 +1,9 @@
 package dev.minima.linear;
 
-import dev.minima.linalg.Matrices;
-import dev.minima.linalg.Svd;
+import java.util.Arrays;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.NormOps_DDRM;
+
 
 /**
  * Intermediate gains of a deep linear network (Mulayoff &amp; Michaeli 2020, Theorem 2 and Fig. 3), indexed by k = 0..m,
@@ -47,7 +49,7 @@ public record IntermediateGains(
      * @param bounds √m σ^{k/m}, Theorem 2(ii)'s bound
      */
     public IntermediateGains {
-        prefixSingularValues = Matrices.copy(prefixSingularValues);
+        prefixSingularValues = Arrays.stream(prefixSingularValues).map(double[]::clone).toArray(double[][]::new);
         prefixGains = prefixGains.clone();
         topSignalGains = topSignalGains.clone();
         topSignalResiduals = topSignalResiduals.clone();
@@ -63,7 +65,7 @@ public record IntermediateGains(
      */
     public static IntermediateGains of(DeepLinearNetwork network) {
         int m = network.depth();
-        Svd t = Svd.of(network.product());
+        Dense.Svd t = Dense.Svd.of(network.productMatrix());
         double sigma = t.max();
         if (!(sigma > 0)) {
             throw new IllegalArgumentException("the network's product is zero: there is no top singular pair");
@@ -79,23 +81,23 @@ public record IntermediateGains(
         double[] fg = new double[m + 1];
         double[] bd = new double[m + 1];
         for (int k = 0; k <= m; k++) {
-            double[][] p = network.prefix(k);
-            Svd ps = Svd.of(p);
-            sv[k] = ps.singularValues();
+            DMatrixRMaj p = network.prefixMatrix(k);
+            Dense.Svd ps = Dense.Svd.of(p);
+            sv[k] = ps.s();
             pg[k] = ps.max();
-            double[] pv = Matrices.multiply(p, v);
-            double g2 = Matrices.dot(pv, pv);
+            double[] pv = Dense.times(p, v);
+            double g2 = Dense.dot(pv, pv);
             tg[k] = Math.sqrt(g2);
-            double[] ptpv = Matrices.multiply(Matrices.transpose(p), pv);
+            double[] ptpv = Dense.transposeTimes(p, pv);
             double r = 0;
             for (int i = 0; i < v.length; i++) {
                 double e = ptpv[i] - g2 * v[i];
                 r += e * e;
             }
             tr[k] = Math.sqrt(r) / g2;
-            double[][] a = network.suffix(k);
-            sg[k] = Svd.of(a).max();
-            og[k] = Matrices.norm(Matrices.multiply(Matrices.transpose(a), u));
+            DMatrixRMaj a = network.suffixMatrix(k);
+            sg[k] = NormOps_DDRM.normP2(a);
+            og[k] = Dense.norm(Dense.transposeTimes(a, u));
             fg[k] = Math.pow(sigma, (double) k / m);
             bd[k] = Math.sqrt(m) * fg[k];
         }
@@ -105,7 +107,7 @@ public record IntermediateGains(
     /** @return a copy of {@code prefixSingularValues} */
     @Override
     public double[][] prefixSingularValues() {
-        return Matrices.copy(prefixSingularValues);
+        return Arrays.stream(prefixSingularValues).map(double[]::clone).toArray(double[][]::new);
     }
 
     /** @return a copy of {@code prefixGains} */

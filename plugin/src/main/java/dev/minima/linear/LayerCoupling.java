@@ -1,7 +1,6 @@
 package dev.minima.linear;
 
-import dev.minima.linalg.Matrices;
-import dev.minima.linalg.Svd;
+import org.ejml.data.DMatrixRMaj;
 
 /**
  * The coupling of consecutive layers along the signal of largest end-to-end gain (Mulayoff &amp; Michaeli 2020, Theorem 3).
@@ -45,7 +44,7 @@ public record LayerCoupling(double sigmaMax, double[] pairResiduals, double[] co
      */
     public static LayerCoupling of(DeepLinearNetwork network) {
         int m = network.depth();
-        Svd t = Svd.of(network.product());
+        Dense.Svd t = Dense.Svd.of(network.productMatrix());
         double sigma = t.max();
         if (!(sigma > 0)) {
             throw new IllegalArgumentException("the network's product is zero: there is no top singular pair");
@@ -56,29 +55,29 @@ public record LayerCoupling(double sigmaMax, double[] pairResiduals, double[] co
         double[][] rBar = new double[m + 1][];
         double[][] qBar = new double[m + 1][];
         for (int k = 1; k <= m; k++) {
-            rBar[k] = unit(Matrices.multiply(network.prefix(k - 1), v));
-            qBar[k] = unit(Matrices.multiply(Matrices.transpose(network.suffix(k)), u));
+            rBar[k] = unit(Dense.times(network.prefixMatrix(k - 1), v));
+            qBar[k] = unit(Dense.transposeTimes(network.suffixMatrix(k), u));
         }
         double[] res = new double[m];
         for (int k = 1; k <= m; k++) {
-            double[][] w = network.weight(k);
-            double a = distance(Matrices.multiply(w, rBar[k]), qBar[k], root);
-            double b = distance(Matrices.multiply(Matrices.transpose(w), qBar[k]), rBar[k], root);
+            DMatrixRMaj w = network.weightMatrix(k);
+            double a = distance(Dense.times(w, rBar[k]), qBar[k], root);
+            double b = distance(Dense.transposeTimes(w, qBar[k]), rBar[k], root);
             res[k - 1] = Math.max(a, b);
         }
         double[] coupling = new double[m - 1];
         double[] top = new double[m - 1];
         for (int k = 1; k < m; k++) {
-            coupling[k - 1] = Matrices.dot(rBar[k + 1], qBar[k]);
-            double[] leftK = Svd.of(network.weight(k)).left(0);
-            double[] rightNext = Svd.of(network.weight(k + 1)).right(0);
-            top[k - 1] = Math.abs(Matrices.dot(leftK, rightNext));
+            coupling[k - 1] = Dense.dot(rBar[k + 1], qBar[k]);
+            double[] leftK = Dense.Svd.of(network.weightMatrix(k)).left(0);
+            double[] rightNext = Dense.Svd.of(network.weightMatrix(k + 1)).right(0);
+            top[k - 1] = Math.abs(Dense.dot(leftK, rightNext));
         }
         return new LayerCoupling(sigma, res, coupling, top);
     }
 
     private static double[] unit(double[] x) {
-        double n = Matrices.norm(x);
+        double n = Dense.norm(x);
         double[] out = new double[x.length];
         for (int i = 0; i < x.length; i++) {
             out[i] = x[i] / n;

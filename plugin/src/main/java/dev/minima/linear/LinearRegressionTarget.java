@@ -4,8 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.minima.autograd.NativeArrays;
-import dev.minima.linalg.Matrices;
-import dev.minima.linalg.SymmetricEigen;
+import dev.minima.curvature.SymmetricEigen;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+import org.ejml.dense.row.NormOps_DDRM;
 
 /**
  * The linear least-squares problem a deep linear network solves (Mulayoff &amp; Michaeli 2020, Eqs. 2–4): the empirical
@@ -21,30 +23,30 @@ public final class LinearRegressionTarget {
     /** Σ_x counts as singular when its smallest eigenvalue is below this fraction of its largest. */
     static final double SINGULAR_TOLERANCE = 1e-12;
 
-    private final double[][] sigmaX;
-    private final double[][] sigmaYX;
-    private final double[][] sigmaY;
-    private final double[][] t;
-    private final double[][] sigmaXHalf;
-    private final double[][] sigmaXMinusHalf;
+    private final DMatrixRMaj sigmaX;
+    private final DMatrixRMaj sigmaYX;
+    private final DMatrixRMaj sigmaY;
+    private final DMatrixRMaj t;
+    private final DMatrixRMaj sigmaXHalf;
+    private final DMatrixRMaj sigmaXMinusHalf;
     private final int size;
 
-    private LinearRegressionTarget(double[][] sigmaX, double[][] sigmaYX, double[][] sigmaY, int size) {
+    private LinearRegressionTarget(DMatrixRMaj sigmaX, DMatrixRMaj sigmaYX, DMatrixRMaj sigmaY, int size) {
         this.sigmaX = sigmaX;
         this.sigmaYX = sigmaYX;
         this.sigmaY = sigmaY;
         this.size = size;
-        SymmetricEigen e = SymmetricEigen.of(sigmaX);
+        SymmetricEigen e = SymmetricEigen.of(sigmaX.get2DData());
         if (!(e.min() > SINGULAR_TOLERANCE * e.max())) {
             throw new IllegalArgumentException("Σ_x = Ê[xxᵀ] is singular (eigenvalues from " + e.min() + " to "
-                    + e.max() + ", " + size + " examples in " + sigmaX.length + " input dimensions): the inputs span "
+                    + e.max() + ", " + size + " examples in " + sigmaX.numRows + " input dimensions): the inputs span "
                     + "only a subspace, so T = Σ_yx Σ_x⁻¹ is not unique. Add examples (at least d_x linearly "
                     + "independent ones), drop linearly dependent input features, or project the inputs onto "
                     + "their span first");
         }
-        this.sigmaXHalf = Matrices.symmetricPower(sigmaX, 0.5);
-        this.sigmaXMinusHalf = Matrices.symmetricPower(sigmaX, -0.5);
-        this.t = Matrices.multiply(sigmaYX, Matrices.inverse(sigmaX));
+        this.sigmaXHalf = new DMatrixRMaj(e.power(0.5));
+        this.sigmaXMinusHalf = new DMatrixRMaj(e.power(-0.5));
+        this.t = CommonOps_DDRM.mult(sigmaYX, Dense.inverse("Σ_x", sigmaX), null);
     }
 
     /**
@@ -65,14 +67,12 @@ public final class LinearRegressionTarget {
             throw new IllegalArgumentException("x has " + x.length + " examples (rows) but y has " + y.length
                     + ": pass the same number of input and target rows");
         }
-        double[][] xs = Matrices.checked("inputs x", x);
-        double[][] ys = Matrices.checked("targets y", y);
-        double n = xs.length;
-        double[][] xt = Matrices.transpose(xs);
-        double[][] yt = Matrices.transpose(ys);
-        return new LinearRegressionTarget(Matrices.scale(Matrices.multiply(xt, xs), 1 / n),
-                Matrices.scale(Matrices.multiply(yt, xs), 1 / n), Matrices.scale(Matrices.multiply(yt, ys), 1 / n),
-                xs.length);
+        DMatrixRMaj xs = Dense.checked("inputs x", x);
+        DMatrixRMaj ys = Dense.checked("targets y", y);
+        double n = xs.numRows;
+        return new LinearRegressionTarget(CommonOps_DDRM.multTransA(1 / n, xs, xs, null),
+                CommonOps_DDRM.multTransA(1 / n, ys, xs, null), CommonOps_DDRM.multTransA(1 / n, ys, ys, null),
+                xs.numRows);
     }
 
     /**
@@ -107,42 +107,42 @@ public final class LinearRegressionTarget {
 
     /** @return Σ_x = Ê[xxᵀ] (d_x × d_x, a copy) */
     public double[][] sigmaX() {
-        return Matrices.copy(sigmaX);
+        return sigmaX.get2DData();
     }
 
     /** @return Σ_yx = Ê[yxᵀ] (d_y × d_x, a copy) */
     public double[][] sigmaYX() {
-        return Matrices.copy(sigmaYX);
+        return sigmaYX.get2DData();
     }
 
     /** @return Σ_y = Ê[yyᵀ] (d_y × d_y, a copy) */
     public double[][] sigmaY() {
-        return Matrices.copy(sigmaY);
+        return sigmaY.get2DData();
     }
 
     /** @return T = Σ_yx Σ_x⁻¹ (d_y × d_x, a copy), the end-to-end matrix of every global minimum */
     public double[][] t() {
-        return Matrices.copy(t);
+        return t.get2DData();
     }
 
     /** @return Σ_x^{1/2}, the symmetric square root (a copy) */
     public double[][] sigmaXSqrt() {
-        return Matrices.copy(sigmaXHalf);
+        return sigmaXHalf.get2DData();
     }
 
     /** @return Σ_x^{−1/2}, the symmetric whitening matrix (a copy) */
     public double[][] whiteningMatrix() {
-        return Matrices.copy(sigmaXMinusHalf);
+        return sigmaXMinusHalf.get2DData();
     }
 
     /** @return d_x */
     public int inputDim() {
-        return sigmaX.length;
+        return sigmaX.numRows;
     }
 
     /** @return d_y */
     public int outputDim() {
-        return sigmaYX.length;
+        return sigmaYX.numRows;
     }
 
     /** @return the number of examples n */
@@ -155,8 +155,8 @@ public final class LinearRegressionTarget {
      *     loss: sum over outputs, mean over examples, no ½)
      */
     public double minimumLoss() {
-        return Math.max(0.0, Matrices.trace(sigmaY)
-                - Matrices.trace(Matrices.multiply(t, Matrices.transpose(sigmaYX))));
+        return Math.max(0.0, CommonOps_DDRM.trace(sigmaY)
+                - CommonOps_DDRM.trace(CommonOps_DDRM.multTransB(t, sigmaYX, null)));
     }
 
     /**
@@ -164,9 +164,9 @@ public final class LinearRegressionTarget {
      * @return s² if Σ_x = s² I within the tolerance, otherwise NaN
      */
     public double isotropicScale(double relativeTolerance) {
-        double s2 = Matrices.trace(sigmaX) / inputDim();
-        double[][] diff = Matrices.subtract(sigmaX, Matrices.scale(Matrices.identity(inputDim()), s2));
-        return Matrices.frobeniusNorm(diff) <= relativeTolerance * s2 ? s2 : Double.NaN;
+        double s2 = CommonOps_DDRM.trace(sigmaX) / inputDim();
+        DMatrixRMaj diff = CommonOps_DDRM.add(sigmaX, -s2, CommonOps_DDRM.identity(inputDim()), null);
+        return NormOps_DDRM.normF(diff) <= relativeTolerance * s2 ? s2 : Double.NaN;
     }
 
     /**
@@ -176,8 +176,8 @@ public final class LinearRegressionTarget {
      * @return the whitened target
      */
     public LinearRegressionTarget whitened() {
-        return new LinearRegressionTarget(Matrices.identity(inputDim()),
-                Matrices.multiply(sigmaYX, sigmaXMinusHalf), Matrices.copy(sigmaY), size);
+        return new LinearRegressionTarget(CommonOps_DDRM.identity(inputDim()),
+                CommonOps_DDRM.mult(sigmaYX, sigmaXMinusHalf, null), sigmaY.copy(), size);
     }
 
     /**
@@ -185,12 +185,12 @@ public final class LinearRegressionTarget {
      * @return the whitened inputs x̃_i = Σ_x^{−1/2} x_i, one per row
      */
     public double[][] whiten(double[][] x) {
-        double[][] xs = Matrices.checked("inputs x", x);
-        if (xs[0].length != inputDim()) {
-            throw new IllegalArgumentException("inputs have " + xs[0].length + " features, the target was fitted on "
+        DMatrixRMaj xs = Dense.checked("inputs x", x);
+        if (xs.numCols != inputDim()) {
+            throw new IllegalArgumentException("inputs have " + xs.numCols + " features, the target was fitted on "
                     + inputDim());
         }
-        return Matrices.multiply(xs, sigmaXMinusHalf); // Σ_x^{−1/2} is symmetric
+        return CommonOps_DDRM.mult(xs, sigmaXMinusHalf, null).get2DData(); // Σ_x^{−1/2} is symmetric
     }
 
     /**
@@ -202,11 +202,7 @@ public final class LinearRegressionTarget {
             throw new IllegalArgumentException("inputs of shape " + x.getShape() + " do not fit a target fitted on "
                     + inputDim() + " features: pass (examples, " + inputDim() + ")");
         }
-        double[] w = new double[inputDim() * inputDim()];
-        for (int i = 0; i < inputDim(); i++) {
-            System.arraycopy(sigmaXMinusHalf[i], 0, w, i * inputDim(), inputDim());
-        }
-        try (NDArray m = NativeArrays.of(x.getManager(), w, new Shape(inputDim(), inputDim()), x.getDataType())) {
+        try (NDArray m = NativeArrays.of(x.getManager(), sigmaXMinusHalf.data, new Shape(inputDim(), inputDim()), x.getDataType())) {
             return x.matMul(m);
         }
     }

@@ -12,6 +12,7 @@
  *
  * <p><b>Reuses</b> {@code dev.minima.curvature} (objectives, operators, Lanczos), {@code dev.minima.autograd}
  * for input gradients, the losses of {@code dev.minima.loss} (whose reduction fixes the constant in front
- * of the Hessian) and {@code dev.minima.linalg} for products, eigendecompositions and SVDs.
+ * of the Hessian) and EJML ({@code org.ejml:ejml-ddense}) for matrix products, inverses and SVDs, with
+ * {@code curvature.SymmetricEigen} for ordered symmetric eigenpairs.
  */
 package dev.minima.linear;

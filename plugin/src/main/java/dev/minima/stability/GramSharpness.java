@@ -1,6 +1,6 @@
 package dev.minima.stability;
 
-import dev.minima.linalg.SymmetricEigen;
+import dev.minima.curvature.SymmetricEigen;
 
 /**
  * Exact sharpness of a one-hidden-layer ReLU network from the n×n Gram matrix of its tangent features.

@@ -1,6 +1,6 @@
 package dev.minima.stability;
 
-import dev.minima.linalg.SymmetricEigen;
+import dev.minima.curvature.SymmetricEigen;
 
 /**
  * The training inputs x_1..x_n ∈ ℝ^d as an immutable empirical distribution: X uniform over the rows, the

@@ -1,6 +1,6 @@
 package dev.minima.stability;
 
-import dev.minima.linalg.SymmetricEigen;
+import dev.minima.curvature.SymmetricEigen;
 import java.util.Random;
 
 /**

@@ -18,7 +18,8 @@
  * checked against the Hessian operator of {@code dev.minima.curvature} on the same weights in a DJL block.
  * The formulas are in docs/theory.md §1 (univariate), §2 (multivariate) and §4 (trace constructions).
  *
- * <p><b>Reuses</b> {@code dev.minima.linalg} for the dense eigenproblems, DJL's {@code Linear} blocks as the
+ * <p><b>Reuses</b> {@code dev.minima.curvature} for the dense eigenproblems ({@code SymmetricEigen}, on EJML) and
+ * Lanczos, DJL's {@code Linear} blocks as the
  * source of the weights, and Gson to read and write the {@code norms} command's files.
  *
  * <p><b>Conventions.</b> Sharpness values are Hessian eigenvalues of the training loss under a {@link

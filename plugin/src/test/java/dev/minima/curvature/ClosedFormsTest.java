@@ -12,7 +12,6 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import dev.minima.SingleTorchThread;
 import dev.minima.TestModels;
-import dev.minima.linalg.SymmetricEigen;
 import dev.minima.loss.Losses;
 import dev.minima.loss.MinimaLoss.OutputReduction;
 import java.util.SplittableRandom;

@@ -19,7 +19,6 @@ import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.training.loss.Loss;
 import dev.minima.SingleTorchThread;
 import dev.minima.TestModels;
-import dev.minima.linalg.SymmetricEigen;
 import dev.minima.loss.Losses;
 import java.nio.file.Files;
 import java.nio.file.Path;

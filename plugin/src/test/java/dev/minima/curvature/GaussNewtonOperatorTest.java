@@ -10,7 +10,6 @@ import ai.djl.nn.Block;
 import ai.djl.nn.core.Linear;
 import dev.minima.SingleTorchThread;
 import dev.minima.TestModels;
-import dev.minima.linalg.SymmetricEigen;
 import dev.minima.loss.Losses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

@@ -11,7 +11,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import dev.minima.SingleTorchThread;
 import dev.minima.TestModels;
-import dev.minima.linalg.SymmetricEigen;
 import dev.minima.loss.Losses;
 import java.util.List;
 import org.junit.jupiter.api.Test;

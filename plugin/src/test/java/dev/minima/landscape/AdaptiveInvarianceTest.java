@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDManager;
 import dev.minima.curvature.Objective;
 import dev.minima.curvature.ParameterSpace;
 import dev.minima.curvature.Vectors;
-import dev.minima.linalg.SymmetricEigen;
+import dev.minima.curvature.SymmetricEigen;
 import dev.minima.SingleTorchThread;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

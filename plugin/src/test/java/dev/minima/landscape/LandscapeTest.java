@@ -14,7 +14,7 @@ import dev.minima.curvature.Objective;
 import dev.minima.curvature.ParameterSpace;
 import dev.minima.curvature.RestrictedOperator;
 import dev.minima.curvature.Vectors;
-import dev.minima.linalg.SymmetricEigen;
+import dev.minima.curvature.SymmetricEigen;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

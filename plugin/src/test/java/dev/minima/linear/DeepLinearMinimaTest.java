@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.minima.linalg.Matrices;
-import dev.minima.linalg.SymmetricEigen;
+import dev.minima.curvature.SymmetricEigen;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +18,7 @@ class DeepLinearMinimaTest {
     @Test
     void canonicalMinimumImplementsTAndIsBalancedForAnyShape() {
         SplittableRandom random = new SplittableRandom(1);
-        double[][][] targets = {T, Matrices.gaussian(2, 5, random), Matrices.gaussian(4, 1, random)};
+        double[][][] targets = {T, RandomMatrices.gaussian(2, 5, random).get2DData(), RandomMatrices.gaussian(4, 1, random).get2DData()};
         for (double[][] t : targets) {
             for (int m : new int[] {1, 2, 5}) {
                 int r = Math.min(t.length, t[0].length);
@@ -32,7 +31,7 @@ class DeepLinearMinimaTest {
                     }
                     DeepLinearNetwork net = b.build().canonical();
                     assertEquals(m, net.depth());
-                    assertTrue(distance(net.product(), t) < 1e-13 * Matrices.frobeniusNorm(t), "W_m⋯W_1 = T");
+                    assertTrue(distance(net.product(), t) < 1e-13 * LinearTestData.frobeniusNorm(t), "W_m⋯W_1 = T");
                     assertTrue(Balancedness.of(net).max() < 1e-13, "canonical minimum is balanced");
                     // flattest by Theorem 1: Ĥ's top eigenvalue equals the closed form
                     double lambda = SymmetricEigen.of(DualHessianOperator.of(net).dense()).max();
@@ -50,7 +49,7 @@ class DeepLinearMinimaTest {
         StringBuilder seen = new StringBuilder();
         for (long seed = 1; seed <= 6; seed++) {
             DeepLinearNetwork net = minima.arbitrary(seed);
-            assertTrue(distance(net.product(), T) < 1e-9 * Matrices.frobeniusNorm(T), "still a global minimum");
+            assertTrue(distance(net.product(), T) < 1e-9 * LinearTestData.frobeniusNorm(T), "still a global minimum");
             double lambda = LinearTestData.top(DualHessianOperator.of(net), seed).max();
             seen.append(String.format(" %.1f", lambda));
             assertTrue(lambda > flattest * (1 + 1e-6), "seed " + seed + ": " + lambda + " vs " + flattest);
@@ -67,7 +66,7 @@ class DeepLinearMinimaTest {
         DeepLinearMinima minima = DeepLinearMinima.builder().setTarget(T).setDepth(4).optHiddenWidths(3, 5, 4).build();
         for (DeepLinearNetwork net : new DeepLinearNetwork[] {minima.canonical(), minima.arbitrary(3)}) {
             DeepLinearNetwork gauged = DeepLinearMinima.orthogonalGauge(net, 17);
-            assertTrue(distance(gauged.product(), net.product()) < 1e-12 * Matrices.frobeniusNorm(T));
+            assertTrue(distance(gauged.product(), net.product()) < 1e-12 * LinearTestData.frobeniusNorm(T));
             assertTrue(distance(gauged.weight(2), net.weight(2)) > 1e-3, "the weights did change");
             double[] before = SymmetricEigen.of(DualHessianOperator.of(net).dense()).values();
             double[] after = SymmetricEigen.of(DualHessianOperator.of(gauged).dense()).values();
@@ -108,6 +107,6 @@ class DeepLinearMinimaTest {
     }
 
     static double distance(double[][] a, double[][] b) {
-        return Matrices.frobeniusNorm(Matrices.subtract(a, b));
+        return LinearTestData.frobeniusNorm(LinearTestData.subtract(a, b));
     }
 }

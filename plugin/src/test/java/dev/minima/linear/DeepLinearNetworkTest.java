@@ -16,7 +16,6 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import dev.minima.curvature.ParameterSpace;
 import dev.minima.curvature.Vectors;
-import dev.minima.linalg.Matrices;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -26,8 +25,8 @@ class DeepLinearNetworkTest {
     @Test
     void blockRoundTripIsExactAndComputesTheProduct() {
         SplittableRandom random = new SplittableRandom(3);
-        DeepLinearNetwork net = DeepLinearNetwork.of(Matrices.gaussian(4, 3, random), Matrices.gaussian(5, 4, random),
-                Matrices.gaussian(2, 5, random));
+        DeepLinearNetwork net = DeepLinearNetwork.of(RandomMatrices.gaussian(4, 3, random).get2DData(), RandomMatrices.gaussian(5, 4, random).get2DData(),
+                RandomMatrices.gaussian(2, 5, random).get2DData());
         assertArrayEquals(new int[] {3, 4, 5, 2}, net.widths());
         assertEquals(12 + 20 + 10, net.parameterCount());
         try (NDManager manager = NDManager.newBaseManager()) {
@@ -36,11 +35,11 @@ class DeepLinearNetworkTest {
             assertArrayEquals(net.flatten(), back.flatten(), 0.0);
             // the flat order is ParameterSpace's order
             assertArrayEquals(net.flatten(), Vectors.toDoubles(ParameterSpace.of(block).values(manager)), 0.0);
-            double[][] x = Matrices.gaussian(6, 3, random);
+            double[][] x = RandomMatrices.gaussian(6, 3, random).get2DData();
             NDArray out = block.forward(new ParameterStore(manager, false),
                     new NDList(LinearTestData.array(manager, x)), false).singletonOrThrow();
             double[] got = out.toDoubleArray();
-            double[][] expected = Matrices.multiply(x, Matrices.transpose(net.product()));
+            double[][] expected = LinearTestData.multiply(x, LinearTestData.transpose(net.product()));
             for (int i = 0; i < 6; i++) {
                 for (int j = 0; j < 2; j++) {
                     assertEquals(expected[i][j], got[i * 2 + j], 1e-13);

@@ -12,13 +12,12 @@ import dev.minima.curvature.HessianOperator;
 import dev.minima.curvature.Objective;
 import dev.minima.curvature.ParameterSpace;
 import dev.minima.curvature.Vectors;
-import dev.minima.linalg.Matrices;
-import dev.minima.linalg.Svd;
-import dev.minima.linalg.SymmetricEigen;
+import dev.minima.curvature.SymmetricEigen;
 import dev.minima.loss.Losses;
 import dev.minima.loss.MinimaLoss.OutputReduction;
 import dev.minima.loss.SquaredErrorLoss;
 import dev.minima.util.GarbageCollection;
+import org.ejml.data.DMatrixRMaj;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -31,8 +30,8 @@ class DualHessianOperatorTest {
         // rectangular T (d_y = 2, d_x = 3), m = 3, hidden widths 3 and 4, raw (non-white) inputs, an arbitrary
         // minimum: the non-zero eigenvalues of the N×N Hessian (N = 29) are the eigenvalues of the 6×6 Ĥ
         SplittableRandom random = new SplittableRandom(21);
-        double[][] x = Matrices.multiply(Matrices.gaussian(15, 3, random), Matrices.gaussian(3, 3, random));
-        double[][] y = Matrices.gaussian(15, 2, random);
+        double[][] x = LinearTestData.multiply(RandomMatrices.gaussian(15, 3, random).get2DData(), RandomMatrices.gaussian(3, 3, random).get2DData());
+        double[][] y = RandomMatrices.gaussian(15, 2, random).get2DData();
         LinearRegressionTarget target = LinearRegressionTarget.of(x, y);
         DeepLinearNetwork net = DeepLinearMinima.builder().setTarget(target).setDepth(3).optHiddenWidths(3, 4).build()
                 .arbitrary(4);
@@ -50,12 +49,12 @@ class DualHessianOperatorTest {
             for (int i = 0; i < n - dualSpectrum.length; i++) {
                 assertEquals(0.0, full[i], 1e-9 * top, "the remaining eigenvalues vanish (rank ≤ d_x d_y)");
             }
-            double trace = Matrices.trace(hessian);
+            double trace = LinearTestData.trace(hessian);
             System.out.printf("anisotropic arbitrary minimum: λ_max %.9f (dense Hessian) vs %.9f (Ĥ); "
                     + "trace %.9f (dense) vs %.9f (closed form)%n", top, dualSpectrum[dualSpectrum.length - 1],
                     trace, dual.trace());
             assertTrue(relative(trace, dual.trace()) < 1e-10, trace + " vs " + dual.trace());
-            assertEquals(Matrices.trace(dual.dense()), dual.trace(), 1e-10 * dual.trace());
+            assertEquals(LinearTestData.trace(dual.dense()), dual.trace(), 1e-10 * dual.trace());
         }
     }
 
@@ -69,7 +68,7 @@ class DualHessianOperatorTest {
         double[][] y = LinearTestData.targets(x, t, null);
         LinearRegressionTarget target = LinearRegressionTarget.of(x, y);
         DeepLinearNetwork net = DeepLinearMinima.builder().setTarget(target).setDepth(3).build().canonical();
-        Svd svd = Svd.of(target.t());
+        Dense.Svd svd = Dense.Svd.of(new DMatrixRMaj(target.t()));
         double[] b = new double[d * d];
         for (int i = 0; i < d; i++) {
             for (int j = 0; j < d; j++) {
@@ -92,7 +91,7 @@ class DualHessianOperatorTest {
                 NDArray v = Vectors.of(manager, lifted, DataType.FLOAT64);
                 GarbageCollection.collect();
                 double[] hv = Vectors.toDoubles(h.apply(v));
-                double scale = Matrices.norm(lifted) * lambda;
+                double scale = Dense.norm(lifted) * lambda;
                 for (int i = 0; i < hv.length; i++) {
                     assertEquals(lambda * lifted[i], hv[i], 1e-10 * scale, "H Φb = λ Φb, component " + i);
                 }
@@ -104,8 +103,8 @@ class DualHessianOperatorTest {
     void lossConventionMatchesTheDjlHessian() {
         // Losses.halfMse() (½, mean over outputs) has Hessian 1/(2 d_y) of Mulayoff & Michaeli's (2020) loss
         SplittableRandom random = new SplittableRandom(9);
-        double[][] x = Matrices.gaussian(12, 2, random);
-        double[][] y = Matrices.gaussian(12, 3, random);
+        double[][] x = RandomMatrices.gaussian(12, 2, random).get2DData();
+        double[][] y = RandomMatrices.gaussian(12, 3, random).get2DData();
         LinearRegressionTarget target = LinearRegressionTarget.of(x, y);
         DeepLinearNetwork net = DeepLinearMinima.builder().setTarget(target).setDepth(2).build().arbitrary(1);
         SquaredErrorLoss loss = Losses.halfMse();
@@ -118,21 +117,21 @@ class DualHessianOperatorTest {
             double[][] hessian = denseHessian(manager, net, x, y, loss);
             double top = SymmetricEigen.of(hessian).max();
             assertTrue(relative(top, viaDual) < 1e-9, top + " vs " + viaDual);
-            assertTrue(relative(Matrices.trace(hessian), dual.trace()) < 1e-10);
+            assertTrue(relative(LinearTestData.trace(hessian), dual.trace()) < 1e-10);
         }
     }
 
     @Test
     void ndArrayPathAgreesAndOperatorIsSymmetric() {
         SplittableRandom random = new SplittableRandom(6);
-        double[][] t = Matrices.gaussian(2, 4, random);
+        double[][] t = RandomMatrices.gaussian(2, 4, random).get2DData();
         DeepLinearNetwork net = DeepLinearMinima.builder().setTarget(t).setDepth(3).build().arbitrary(2);
         DualHessianOperator dual = DualHessianOperator.of(net);
         assertEquals(8, dual.dimension());
-        double[] a = Matrices.gaussian(1, 8, random)[0];
-        double[] b = Matrices.gaussian(1, 8, random)[0];
-        assertEquals(Matrices.dot(a, dual.apply(b)), Matrices.dot(dual.apply(a), b),
-                1e-12 * Matrices.norm(dual.apply(a)) * Matrices.norm(b));
+        double[] a = RandomMatrices.gaussian(1, 8, random).get2DData()[0];
+        double[] b = RandomMatrices.gaussian(1, 8, random).get2DData()[0];
+        assertEquals(Dense.dot(a, dual.apply(b)), Dense.dot(dual.apply(a), b),
+                1e-12 * Dense.norm(dual.apply(a)) * Dense.norm(b));
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray va = Vectors.of(manager, a, DataType.FLOAT64);
             NDArray out = dual.apply(va);
@@ -143,7 +142,7 @@ class DualHessianOperatorTest {
         }
         assertThrows(IllegalArgumentException.class, () -> DualHessianOperator.builder().build());
         assertThrows(IllegalArgumentException.class,
-                () -> DualHessianOperator.builder().setNetwork(net).optInputMoment(Matrices.identity(3)).build());
+                () -> DualHessianOperator.builder().setNetwork(net).optInputMoment(LinearTestData.identity(3)).build());
     }
 
     /** The N×N Hessian of the DJL block, one exact product per unit vector, with a GC before each. */

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.minima.linalg.SymmetricEigen;
+import dev.minima.curvature.SymmetricEigen;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 

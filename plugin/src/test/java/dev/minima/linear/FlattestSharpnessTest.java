@@ -11,8 +11,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import dev.minima.curvature.HessianOperator;
 import dev.minima.curvature.Objective;
-import dev.minima.linalg.Matrices;
-import dev.minima.linalg.Svd;
 import dev.minima.loss.Losses;
 import dev.minima.loss.MinimaLoss.OutputReduction;
 import java.util.SplittableRandom;
@@ -59,11 +57,11 @@ class FlattestSharpnessTest {
         double[][] tWhite = LinearTestData.matrixWithSingularValues(new double[] {SIGMA, 1.3, 0.4}, d, d, random);
         double[][] xWhite = LinearTestData.whiteInputs(n, d, random);
         double[][] y = LinearTestData.targets(xWhite, tWhite, LinearTestData.orthogonalNoise(xWhite, d, 0.3, random));
-        double[][] mix = Matrices.gaussian(d, d, random);
-        double[][] xRaw = Matrices.multiply(xWhite, mix);
+        double[][] mix = RandomMatrices.gaussian(d, d, random).get2DData();
+        double[][] xRaw = LinearTestData.multiply(xWhite, mix);
         LinearRegressionTarget raw = LinearRegressionTarget.of(xRaw, y);
         LinearRegressionTarget target = raw.whitened();
-        assertEquals(SIGMA, Svd.of(target.t()).max(), 1e-12);
+        assertEquals(SIGMA, LinearTestData.spectralNorm(target.t()), 1e-12);
 
         double closed = FlattestSharpness.of(target, m, Losses.mse(OutputReduction.SUM_OUTPUTS)).lambdaMax();
         DeepLinearNetwork flattest = DeepLinearMinima.builder().setTarget(target).setDepth(m).build().canonical();
@@ -154,8 +152,8 @@ class FlattestSharpnessTest {
         assertThrows(IllegalArgumentException.class, () -> FlattestSharpness.scalarSharpness(1, 1, 1, 0));
         // anisotropic Σ_x: no closed form, the message says to whiten
         SplittableRandom random = new SplittableRandom(2);
-        double[][] x = Matrices.gaussian(20, 2, random);
-        LinearRegressionTarget target = LinearRegressionTarget.of(x, Matrices.gaussian(20, 2, random));
+        double[][] x = RandomMatrices.gaussian(20, 2, random).get2DData();
+        LinearRegressionTarget target = LinearRegressionTarget.of(x, RandomMatrices.gaussian(20, 2, random).get2DData());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> FlattestSharpness.of(target, 3, Losses.mse(OutputReduction.SUM_OUTPUTS)));
         assertTrue(e.getMessage().contains("whiten"), e.getMessage());

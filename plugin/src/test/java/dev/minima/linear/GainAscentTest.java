@@ -14,8 +14,6 @@ import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
-import dev.minima.linalg.Matrices;
-import dev.minima.linalg.Svd;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -35,12 +33,12 @@ class GainAscentTest {
                     .run(arbitrary.toBlock(manager, DataType.FLOAT64), new Shape(4));
             assertArrayEquals(new int[] {1, 2, 3, 4}, g.cutPoints());
             for (int k = 1; k <= 4; k++) {
-                double expected = Svd.of(arbitrary.prefix(k)).max();
+                double expected = LinearTestData.spectralNorm(arbitrary.prefix(k));
                 assertTrue(relative(expected, g.maxGains()[k - 1]) < 1e-9,
                         "layer " + k + ": " + g.maxGains()[k - 1] + " vs σ_max(P_k) = " + expected);
             }
             assertTrue(relative(2.2, g.topSignalGains()[3]) < 1e-9);
-            assertEquals(1.0, Matrices.norm(g.topSignal()), 1e-12);
+            assertEquals(1.0, Dense.norm(g.topSignal()), 1e-12);
             // flattest minimum: the top signal v gains σ^{k/m} at every layer (Theorem 2(i), through DJL)
             GainProfile flat = GainAscent.builder().optStarts(8).optRadius(3.0).build()
                     .run(minima.canonical().toBlock(manager, DataType.FLOAT64), new Shape(4));
@@ -70,12 +68,12 @@ class GainAscentTest {
             int n = 400_000;
             for (int i = 0; i < n; i++) {
                 double phi = 2 * Math.PI * i / n;
-                double[] h = Matrices.multiply(w1, new double[] {Math.cos(phi), Math.sin(phi)});
+                double[] h = LinearTestData.multiply(w1, new double[] {Math.cos(phi), Math.sin(phi)});
                 for (int j = 0; j < h.length; j++) {
                     h[j] = Math.max(0, h[j]);
                 }
-                best1 = Math.max(best1, Matrices.norm(h));
-                best2 = Math.max(best2, Matrices.norm(Matrices.multiply(w2, h)));
+                best1 = Math.max(best1, Dense.norm(h));
+                best2 = Math.max(best2, Dense.norm(LinearTestData.multiply(w2, h)));
             }
             System.out.printf("ReLU gains: ascent %s vs brute force [%.9f, %.9f]%n",
                     java.util.Arrays.toString(g.maxGains()), best1, best2);
@@ -91,7 +89,7 @@ class GainAscentTest {
     @Test
     void inputGradientIsExactWithGarbageCollectionBetweenForwardAndBackward() {
         SplittableRandom random = new SplittableRandom(4);
-        DeepLinearNetwork net = DeepLinearNetwork.of(Matrices.gaussian(5, 3, random), Matrices.gaussian(4, 5, random));
+        DeepLinearNetwork net = DeepLinearNetwork.of(RandomMatrices.gaussian(5, 3, random).get2DData(), RandomMatrices.gaussian(4, 5, random).get2DData());
         double[][] p = net.product();
         try (NDManager manager = NDManager.newBaseManager()) {
             Block block = net.toBlock(manager, DataType.FLOAT64);
@@ -100,22 +98,22 @@ class GainAscentTest {
             ascent.betweenForwardAndBackward = System::gc;
             ParameterStore store = new ParameterStore(manager, false);
             for (int rep = 0; rep < 20; rep++) {
-                double[][] x = Matrices.gaussian(3, 3, random);
+                double[][] x = RandomMatrices.gaussian(3, 3, random).get2DData();
                 double[] f = new double[3];
                 double[][] g = new double[3][];
                 ascent.valueAndGradient(layers, store, manager, x, new Shape(3), DataType.FLOAT64, f, g);
                 for (int r = 0; r < 3; r++) {
-                    double[] px = Matrices.multiply(p, x[r]);
-                    double[] expected = Matrices.multiply(Matrices.transpose(p), px); // ∇‖Px‖² = 2PᵀPx
-                    assertEquals(Matrices.dot(px, px), f[r], 1e-12 * f[r]);
+                    double[] px = LinearTestData.multiply(p, x[r]);
+                    double[] expected = LinearTestData.multiply(LinearTestData.transpose(p), px); // ∇‖Px‖² = 2PᵀPx
+                    assertEquals(Dense.dot(px, px), f[r], 1e-12 * f[r]);
                     for (int i = 0; i < 3; i++) {
-                        assertEquals(2 * expected[i], g[r][i], 1e-12 * Matrices.norm(expected), "rep " + rep);
+                        assertEquals(2 * expected[i], g[r][i], 1e-12 * Dense.norm(expected), "rep " + rep);
                     }
                 }
             }
             ascent.betweenForwardAndBackward = System::gc;
             GainProfile gp = ascent.run(block, new Shape(3));
-            assertTrue(relative(Svd.of(p).max(), gp.maxGains()[1]) < 1e-9);
+            assertTrue(relative(LinearTestData.spectralNorm(p), gp.maxGains()[1]) < 1e-9);
         }
     }
 

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.minima.linalg.Matrices;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -15,8 +14,8 @@ class LinearRegressionTargetTest {
     @Test
     void recoversTAndTheMinimumLoss() {
         SplittableRandom random = new SplittableRandom(4);
-        double[][] x = Matrices.gaussian(30, 3, random);
-        double[][] t = Matrices.gaussian(2, 3, random);
+        double[][] x = RandomMatrices.gaussian(30, 3, random).get2DData();
+        double[][] t = RandomMatrices.gaussian(2, 3, random).get2DData();
         double[][] noise = LinearTestData.orthogonalNoise(x, 2, 0.5, random);
         double[][] y = LinearTestData.targets(x, t, noise);
         LinearRegressionTarget target = LinearRegressionTarget.of(x, y);
@@ -24,28 +23,28 @@ class LinearRegressionTargetTest {
         // ℓ* = Ê‖y − Tx‖² = Ê‖e‖²
         double expected = 0;
         for (double[] e : noise) {
-            expected += Matrices.dot(e, e) / x.length;
+            expected += Dense.dot(e, e) / x.length;
         }
         assertEquals(expected, target.minimumLoss(), 1e-12);
         assertEquals(30, target.size());
         assertEquals(3, target.inputDim());
         assertEquals(2, target.outputDim());
-        assertEquals(Matrices.multiply(Matrices.transpose(x), x)[1][2] / 30, target.sigmaX()[1][2], 1e-14);
+        assertEquals(LinearTestData.multiply(LinearTestData.transpose(x), x)[1][2] / 30, target.sigmaX()[1][2], 1e-14);
     }
 
     @Test
     void whiteningGivesIdentityMomentsAndTheSameFunction() {
         SplittableRandom random = new SplittableRandom(5);
-        double[][] x = Matrices.multiply(Matrices.gaussian(40, 3, random), Matrices.gaussian(3, 3, random));
-        double[][] y = Matrices.gaussian(40, 2, random);
+        double[][] x = LinearTestData.multiply(RandomMatrices.gaussian(40, 3, random).get2DData(), RandomMatrices.gaussian(3, 3, random).get2DData());
+        double[][] y = RandomMatrices.gaussian(40, 2, random).get2DData();
         LinearRegressionTarget target = LinearRegressionTarget.of(x, y);
         double[][] xw = target.whiten(x);
         LinearRegressionTarget direct = LinearRegressionTarget.of(xw, y);
         LinearRegressionTarget whitened = target.whitened();
-        assertTrue(DeepLinearMinimaTest.distance(direct.sigmaX(), Matrices.identity(3)) < 1e-12);
+        assertTrue(DeepLinearMinimaTest.distance(direct.sigmaX(), LinearTestData.identity(3)) < 1e-12);
         assertTrue(DeepLinearMinimaTest.distance(whitened.t(), direct.t()) < 1e-11);
         assertTrue(DeepLinearMinimaTest.distance(whitened.t(),
-                Matrices.multiply(target.t(), target.sigmaXSqrt())) < 1e-11, "T̃ = T Σ_x^{1/2}");
+                LinearTestData.multiply(target.t(), target.sigmaXSqrt())) < 1e-11, "T̃ = T Σ_x^{1/2}");
         assertEquals(target.minimumLoss(), whitened.minimumLoss(), 1e-12);
         assertEquals(1.0, whitened.isotropicScale(1e-12), 1e-15);
         assertTrue(Double.isNaN(target.isotropicScale(1e-9)));
@@ -70,27 +69,27 @@ class LinearRegressionTargetTest {
                 () -> LinearRegressionTarget.of(new double[][] {{1, 2}}, new double[][] {{1}}));
         assertTrue(one.getMessage().contains("at least two"), one.getMessage());
         IllegalArgumentException rows = assertThrows(IllegalArgumentException.class,
-                () -> LinearRegressionTarget.of(Matrices.gaussian(5, 2, random), Matrices.gaussian(4, 1, random)));
+                () -> LinearRegressionTarget.of(RandomMatrices.gaussian(5, 2, random).get2DData(), RandomMatrices.gaussian(4, 1, random).get2DData()));
         assertTrue(rows.getMessage().contains("same number"), rows.getMessage());
         // fewer examples than features: Σ_x singular
         IllegalArgumentException few = assertThrows(IllegalArgumentException.class,
-                () -> LinearRegressionTarget.of(Matrices.gaussian(2, 3, random), Matrices.gaussian(2, 1, random)));
+                () -> LinearRegressionTarget.of(RandomMatrices.gaussian(2, 3, random).get2DData(), RandomMatrices.gaussian(2, 1, random).get2DData()));
         assertTrue(few.getMessage().contains("singular") && few.getMessage().contains("Add examples"),
                 few.getMessage());
         // a duplicated feature: Σ_x singular however many examples
-        double[][] x = Matrices.gaussian(20, 2, random);
+        double[][] x = RandomMatrices.gaussian(20, 2, random).get2DData();
         double[][] dup = new double[20][3];
         for (int i = 0; i < 20; i++) {
             dup[i] = new double[] {x[i][0], x[i][1], 2 * x[i][0]};
         }
-        assertThrows(IllegalArgumentException.class, () -> LinearRegressionTarget.of(dup, Matrices.gaussian(20, 1,
-                random)));
-        double[][] nan = Matrices.gaussian(5, 2, random);
+        assertThrows(IllegalArgumentException.class, () -> LinearRegressionTarget.of(dup, RandomMatrices.gaussian(20, 1,
+                random).get2DData()));
+        double[][] nan = RandomMatrices.gaussian(5, 2, random).get2DData();
         nan[3][1] = Double.NaN;
-        assertThrows(IllegalArgumentException.class, () -> LinearRegressionTarget.of(nan, Matrices.gaussian(5, 1,
-                random)));
-        LinearRegressionTarget ok = LinearRegressionTarget.of(Matrices.gaussian(5, 2, random),
-                Matrices.gaussian(5, 1, random));
+        assertThrows(IllegalArgumentException.class, () -> LinearRegressionTarget.of(nan, RandomMatrices.gaussian(5, 1,
+                random).get2DData()));
+        LinearRegressionTarget ok = LinearRegressionTarget.of(RandomMatrices.gaussian(5, 2, random).get2DData(),
+                RandomMatrices.gaussian(5, 1, random).get2DData());
         assertThrows(IllegalArgumentException.class, () -> ok.whiten(new double[][] {{1, 2, 3}}));
     }
 }

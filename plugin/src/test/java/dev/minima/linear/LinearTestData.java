@@ -9,9 +9,11 @@ import dev.minima.curvature.Eigenpairs;
 import dev.minima.curvature.Lanczos;
 import dev.minima.curvature.SymmetricOperator;
 import dev.minima.curvature.Vectors;
-import dev.minima.linalg.Matrices;
 import dev.minima.util.GarbageCollection;
 import java.util.SplittableRandom;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+import org.ejml.dense.row.NormOps_DDRM;
 
 /** Exact synthetic regression data and dense-operator helpers for the deep-linear tests. */
 final class LinearTestData {
@@ -25,14 +27,14 @@ final class LinearTestData {
      * @return X (n × d) with XᵀX/n = I to rounding: orthonormal columns (Gram–Schmidt, twice) times √n
      */
     static double[][] whiteInputs(int n, int d, SplittableRandom random) {
-        double[][] cols = Matrices.transpose(Matrices.gaussian(n, d, random));
+        double[][] cols = transpose(RandomMatrices.gaussian(n, d, random).get2DData());
         orthonormalise(cols);
         for (double[] c : cols) {
             for (int i = 0; i < n; i++) {
                 c[i] *= Math.sqrt(n);
             }
         }
-        return Matrices.transpose(cols);
+        return transpose(cols);
     }
 
     /**
@@ -43,13 +45,13 @@ final class LinearTestData {
      * @return E (n × dy) with EᵀX = 0: noise that leaves Σ_yx, hence T, unchanged
      */
     static double[][] orthogonalNoise(double[][] x, int dy, double scale, SplittableRandom random) {
-        double[][] q = Matrices.transpose(x); // columns of X, made orthonormal
+        double[][] q = transpose(x); // columns of X, made orthonormal
         orthonormalise(q);
-        double[][] e = Matrices.transpose(Matrices.gaussian(x.length, dy, random));
+        double[][] e = transpose(RandomMatrices.gaussian(x.length, dy, random).get2DData());
         for (double[] col : e) {
             for (int pass = 0; pass < 2; pass++) {
                 for (double[] b : q) {
-                    double c = Matrices.dot(b, col);
+                    double c = Dense.dot(b, col);
                     for (int i = 0; i < col.length; i++) {
                         col[i] -= c * b[i];
                     }
@@ -59,7 +61,7 @@ final class LinearTestData {
                 col[i] *= scale;
             }
         }
-        return Matrices.transpose(e);
+        return transpose(e);
     }
 
     private static void orthonormalise(double[][] cols) {
@@ -69,7 +71,7 @@ final class LinearTestData {
                     subtractProjection(cols[j], cols[k]);
                 }
             }
-            double nrm = Matrices.norm(cols[j]);
+            double nrm = Dense.norm(cols[j]);
             for (int i = 0; i < cols[j].length; i++) {
                 cols[j][i] /= nrm;
             }
@@ -77,7 +79,7 @@ final class LinearTestData {
     }
 
     private static void subtractProjection(double[] v, double[] unit) {
-        double c = Matrices.dot(v, unit);
+        double c = Dense.dot(v, unit);
         for (int i = 0; i < v.length; i++) {
             v[i] -= c * unit[i];
         }
@@ -95,13 +97,13 @@ final class LinearTestData {
         for (int i = 0; i < singularValues.length; i++) {
             d[i][i] = singularValues[i];
         }
-        return Matrices.multiply(Matrices.multiply(Matrices.randomOrthogonal(dy, random), d),
-                Matrices.transpose(Matrices.randomOrthogonal(dx, random)));
+        return multiply(multiply(RandomMatrices.orthogonal(dy, random).get2DData(), d),
+                transpose(RandomMatrices.orthogonal(dx, random).get2DData()));
     }
 
     /** y_i = T x_i + e_i, one example per row. */
     static double[][] targets(double[][] x, double[][] t, double[][] noise) {
-        double[][] y = Matrices.multiply(x, Matrices.transpose(t));
+        double[][] y = multiply(x, transpose(t));
         if (noise != null) {
             for (int i = 0; i < y.length; i++) {
                 for (int j = 0; j < y[0].length; j++) {
@@ -131,7 +133,7 @@ final class LinearTestData {
                 cols[j] = Vectors.toDoubles(op.apply(Vectors.of(sub, e, op.dataType())));
             }
         }
-        return Matrices.transpose(cols);
+        return transpose(cols);
     }
 
     /** λ_max by Lanczos run to a tight tolerance (the Ritz value error is then far below 1e-12 relative). */
@@ -168,5 +170,40 @@ final class LinearTestData {
 
     static double relative(double expected, double actual) {
         return Math.abs(actual - expected) / Math.abs(expected);
+    }
+
+    // Products and norms of plain double[][] matrices for the tests' expected values, by EJML.
+
+    static double[][] multiply(double[][] a, double[][] b) {
+        return CommonOps_DDRM.mult(new DMatrixRMaj(a), new DMatrixRMaj(b), null).get2DData();
+    }
+
+    static double[] multiply(double[][] a, double[] x) {
+        return Dense.times(new DMatrixRMaj(a), x);
+    }
+
+    static double[][] transpose(double[][] a) {
+        return CommonOps_DDRM.transpose(new DMatrixRMaj(a), null).get2DData();
+    }
+
+    static double[][] subtract(double[][] a, double[][] b) {
+        return CommonOps_DDRM.subtract(new DMatrixRMaj(a), new DMatrixRMaj(b), null).get2DData();
+    }
+
+    static double[][] identity(int n) {
+        return CommonOps_DDRM.identity(n).get2DData();
+    }
+
+    static double trace(double[][] a) {
+        return CommonOps_DDRM.trace(new DMatrixRMaj(a));
+    }
+
+    static double frobeniusNorm(double[][] a) {
+        return NormOps_DDRM.normF(new DMatrixRMaj(a));
+    }
+
+    /** σ_max, the spectral norm. */
+    static double spectralNorm(double[][] a) {
+        return NormOps_DDRM.normP2(new DMatrixRMaj(a));
     }
 }

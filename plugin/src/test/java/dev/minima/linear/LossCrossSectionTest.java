@@ -12,11 +12,10 @@ import ai.djl.nn.Block;
 import dev.minima.curvature.HessianOperator;
 import dev.minima.curvature.Objective;
 import dev.minima.curvature.Vectors;
-import dev.minima.linalg.Matrices;
-import dev.minima.linalg.Svd;
 import dev.minima.loss.Losses;
 import dev.minima.loss.MinimaLoss.OutputReduction;
 import dev.minima.util.GarbageCollection;
+import org.ejml.data.DMatrixRMaj;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -42,7 +41,7 @@ class LossCrossSectionTest {
         assertTrue(FlattestSharpness.scalarSharpness(tau, 1, sharp)
                 > 3 * FlattestSharpness.scalarSharpness(tau, 1, flattest), "truly different sharpness");
         double[] dir = {sharp[0] - flattest[0], sharp[1] - flattest[1]};
-        double len = Matrices.norm(dir);
+        double len = Dense.norm(dir);
         double[] unit = {dir[0] / len, dir[1] / len};
         LossCrossSection near = LossCrossSection.builder().optPoints(3).optRange(-1e-4, 1e-4).build();
         try (NDManager manager = NDManager.newBaseManager()) {
@@ -83,7 +82,7 @@ class LossCrossSectionTest {
         double[][] t = LinearTestData.matrixWithSingularValues(new double[] {1.8, 0.6}, 2, 2, random);
         double[][] y = LinearTestData.targets(x, t, null);
         DeepLinearNetwork net = DeepLinearMinima.builder().setTarget(t).setDepth(3).build().canonical();
-        Svd svd = Svd.of(t);
+        Dense.Svd svd = Dense.Svd.of(new DMatrixRMaj(t));
         double[] b = new double[4];
         for (int i = 0; i < 2; i++) {
             for (int j = 0; j < 2; j++) {

@@ -19,7 +19,7 @@ import ai.djl.training.tracker.Tracker;
 import dev.minima.autograd.NativeArrays;
 import dev.minima.curvature.ParameterSpace;
 import dev.minima.curvature.Vectors;
-import dev.minima.linalg.SymmetricEigen;
+import dev.minima.curvature.SymmetricEigen;
 import dev.minima.loss.Losses;
 import java.util.ArrayList;
 import java.util.List;

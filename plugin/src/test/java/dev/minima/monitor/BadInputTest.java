@@ -17,7 +17,7 @@ import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.tracker.Tracker;
 import dev.minima.autograd.NativeArrays;
-import dev.minima.linalg.SymmetricEigen;
+import dev.minima.curvature.SymmetricEigen;
 import dev.minima.loss.Losses;
 import java.util.ArrayList;
 import java.util.List;

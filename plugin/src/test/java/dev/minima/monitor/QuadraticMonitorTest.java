@@ -15,7 +15,7 @@ import ai.djl.training.Trainer;
 import dev.minima.TestModels;
 import dev.minima.autograd.NativeArrays;
 import dev.minima.curvature.Vectors;
-import dev.minima.linalg.SymmetricEigen;
+import dev.minima.curvature.SymmetricEigen;
 import dev.minima.loss.Losses;
 import java.util.List;
 import org.junit.jupiter.api.Test;

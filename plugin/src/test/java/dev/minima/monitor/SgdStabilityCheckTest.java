@@ -11,7 +11,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.core.Linear;
 import dev.minima.autograd.NativeArrays;
-import dev.minima.linalg.SymmetricEigen;
+import dev.minima.curvature.SymmetricEigen;
 import dev.minima.loss.Losses;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;

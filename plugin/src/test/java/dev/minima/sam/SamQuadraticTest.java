@@ -14,7 +14,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.Batch;
 import dev.minima.TestModels;
-import dev.minima.linalg.SymmetricEigen;
+import dev.minima.curvature.SymmetricEigen;
 import dev.minima.loss.Losses;
 import org.junit.jupiter.api.Test;
 

@@ -3,7 +3,7 @@ package dev.minima.stability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.minima.linalg.SymmetricEigen;
+import dev.minima.curvature.SymmetricEigen;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
