@@ -15,9 +15,10 @@ package dev.minima.stability;
  * D(uuᵀ) for the top eigenvector u is exactly the paper's (S88); the rank-one form can fall short of F when
  * the top eigenvalue is multiple at the optimum, the general D(U) does not.
  *
- * <p>Each evaluation builds K(s) in O(n²k); its spectrum is dense (EISPACK) up to n = 200 and otherwise the
- * top eigenpairs that matter at the current smoothing level, by warm-started Lanczos with full
- * reorthogonalisation (n = 300, k = 100 takes a few seconds).
+ * <p>Each evaluation builds K(s) in O(n²k); its spectrum is dense (EJML, through {@code curvature.SymmetricEigen})
+ * up to n = 200 and otherwise the top eigenpairs that matter at the current smoothing level, by the library's
+ * {@code curvature.Lanczos} on K(s) as a {@code DenseOperator}, warm-started from the previous top eigenvector
+ * (n = 300, k = 100 takes a few seconds). The minimiser is {@link Lbfgs}.
  *
  * <p>Neurons with v_i = 0 or never active on the data contribute nothing at the optimum (the infimum is
  * approached as β_i → 0 for v_i = 0); they are left out, with β_i reported as 0 (v_i = 0, active) or 1
@@ -432,122 +433,40 @@ public final class FlattestRescaling {
             return b;
         }
 
-        /** L-BFGS on F_t over the included coordinates, until the gradient is below gtol. */
+        /** L-BFGS ({@link Lbfgs}) on F_t over the included coordinates, until the gradient is below gtol. */
         private double[] lbfgs(double[] s0, double t, double gtol) {
-            final int mem = 8;
-            int m = idx.length;
-            double[][] sHist = new double[mem][];
-            double[][] yHist = new double[mem][];
-            double[] rho = new double[mem];
-            int stored = 0;
-            int head = 0;
+            Lbfgs.Result res = Lbfgs.minimize(x -> {
+                double[] s = s0.clone();
+                for (int a = 0; a < idx.length; a++) {
+                    s[idx[a]] = x[a];
+                }
+                Spectrum eig = decompose(s, t);
+                return new Lbfgs.Point() {
+                    @Override
+                    public double value() {
+                        return smoothed(eig, t);
+                    }
+
+                    @Override
+                    public double[] gradient() {
+                        return Solver.this.gradient(s, pairings(mixture(eig, weights(eig, t))));
+                    }
+                };
+            }, included(s0), gtol, maxIterations - iterations);
+            iterations += res.iterations();
             double[] s = s0.clone();
-            Spectrum eig = decompose(s, t);
-            double fval = smoothed(eig, t);
-            double[] g = gradient(s, pairings(mixture(eig, weights(eig, t))));
-            while (iterations < maxIterations) {
-                double gn = 0;
-                for (double a : g) {
-                    gn = Math.max(gn, Math.abs(a));
-                }
-                if (gn <= gtol) {
-                    break;
-                }
-                iterations++;
-                // two-loop recursion
-                double[] q = g.clone();
-                double[] alpha = new double[mem];
-                for (int h = 0; h < stored; h++) {
-                    int p = (head - 1 - h + mem) % mem;
-                    alpha[p] = rho[p] * dot(sHist[p], q);
-                    axpy(-alpha[p], yHist[p], q);
-                }
-                if (stored > 0) {
-                    int p = (head - 1 + mem) % mem;
-                    double gamma = dot(sHist[p], yHist[p]) / dot(yHist[p], yHist[p]);
-                    for (int a = 0; a < m; a++) {
-                        q[a] *= gamma;
-                    }
-                } else {
-                    double scale = Math.min(1.0, 0.1 / gn);
-                    for (int a = 0; a < m; a++) {
-                        q[a] *= scale;
-                    }
-                }
-                for (int h = stored - 1; h >= 0; h--) {
-                    int p = (head - 1 - h + mem) % mem;
-                    double beta = rho[p] * dot(yHist[p], q);
-                    axpy(alpha[p] - beta, sHist[p], q);
-                }
-                double slope = -dot(g, q);
-                if (!(slope < 0)) {
-                    // not a descent direction: restart from steepest descent
-                    stored = 0;
-                    q = g.clone();
-                    double scale = Math.min(1.0, 0.1 / gn);
-                    for (int a = 0; a < m; a++) {
-                        q[a] *= scale;
-                    }
-                    slope = -dot(g, q);
-                }
-                double step = 1.0;
-                double[] sNew = null;
-                double fNew = Double.NaN;
-                Spectrum eNew = null;
-                for (int ls = 0; ls < 60; ls++) {
-                    sNew = s.clone();
-                    for (int a = 0; a < m; a++) {
-                        sNew[idx[a]] -= step * q[a];
-                    }
-                    eNew = decompose(sNew, t);
-                    fNew = smoothed(eNew, t);
-                    if (fNew <= fval + 1e-4 * step * slope) {
-                        break;
-                    }
-                    step *= 0.5;
-                    eNew = null;
-                }
-                if (eNew == null) {
-                    break; // no decrease possible at this precision
-                }
-                double[] gNew = gradient(sNew, pairings(mixture(eNew, weights(eNew, t))));
-                double[] ds = new double[m];
-                double[] dy = new double[m];
-                for (int a = 0; a < m; a++) {
-                    ds[a] = sNew[idx[a]] - s[idx[a]];
-                    dy[a] = gNew[a] - g[a];
-                }
-                double sy = dot(ds, dy);
-                if (sy > 1e-300) {
-                    sHist[head] = ds;
-                    yHist[head] = dy;
-                    rho[head] = 1.0 / sy;
-                    head = (head + 1) % mem;
-                    stored = Math.min(stored + 1, mem);
-                }
-                boolean stalled = fval - fNew <= 1e-16 * Math.abs(fval);
-                s = sNew;
-                fval = fNew;
-                g = gNew;
-                if (stalled) {
-                    break;
-                }
+            for (int a = 0; a < idx.length; a++) {
+                s[idx[a]] = res.x()[a];
             }
             return s;
         }
-    }
 
-    private static double dot(double[] a, double[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += a[i] * b[i];
-        }
-        return s;
-    }
-
-    private static void axpy(double a, double[] x, double[] y) {
-        for (int i = 0; i < x.length; i++) {
-            y[i] += a * x[i];
+        private double[] included(double[] s) {
+            double[] x = new double[idx.length];
+            for (int a = 0; a < idx.length; a++) {
+                x[a] = s[idx[a]];
+            }
+            return x;
         }
     }
 }
