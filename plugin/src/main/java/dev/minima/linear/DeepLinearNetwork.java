@@ -270,6 +270,18 @@ public final class DeepLinearNetwork {
         return prefixMatrix(k).get2DData();
     }
 
+    /**
+     * @return the SVD of W_m ⋯ W_1, whose top pair (σ, u, v) the intermediate-gain and coupling measures follow
+     * @throws IllegalArgumentException if the product is zero (there is no top singular pair)
+     */
+    Dense.Svd productSvd() {
+        Dense.Svd t = Dense.Svd.of(productMatrix());
+        if (!(t.max() > 0)) {
+            throw new IllegalArgumentException("the network's product is zero: there is no top singular pair");
+        }
+        return t;
+    }
+
     /** @return {@link #prefix(int)} as an EJML matrix (a new one) */
     DMatrixRMaj prefixMatrix(int k) {
         checkLayer(k, 0);

@@ -65,11 +65,8 @@ public record IntermediateGains(
      */
     public static IntermediateGains of(DeepLinearNetwork network) {
         int m = network.depth();
-        Dense.Svd t = Dense.Svd.of(network.productMatrix());
+        Dense.Svd t = network.productSvd();
         double sigma = t.max();
-        if (!(sigma > 0)) {
-            throw new IllegalArgumentException("the network's product is zero: there is no top singular pair");
-        }
         double[] u = t.left(0);
         double[] v = t.right(0);
         double[][] sv = new double[m + 1][];

@@ -44,11 +44,8 @@ public record LayerCoupling(double sigmaMax, double[] pairResiduals, double[] co
      */
     public static LayerCoupling of(DeepLinearNetwork network) {
         int m = network.depth();
-        Dense.Svd t = Dense.Svd.of(network.productMatrix());
+        Dense.Svd t = network.productSvd();
         double sigma = t.max();
-        if (!(sigma > 0)) {
-            throw new IllegalArgumentException("the network's product is zero: there is no top singular pair");
-        }
         double root = Math.pow(sigma, 1.0 / m);
         double[] u = t.left(0);
         double[] v = t.right(0);
