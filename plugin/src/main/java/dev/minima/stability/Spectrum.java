@@ -16,8 +16,7 @@ import java.util.Random;
  * decomposition ({@link SymmetricEigen}, EJML) gives all n pairs at once for O(n³). Above it only a few top
  * pairs are needed and the library's {@link Lanczos} on the matrix as a {@link DenseOperator} costs O(n²) a
  * product and a few dozen products, started from a caller-supplied vector (a warm start from the previous top
- * eigenvector makes repeated solves along an optimisation path cheap). On a 800×800 Gram matrix the dense
- * decomposition takes seconds and Lanczos a fraction of one (see the class notes of {@link FlattestRescaling}).
+ * eigenvector makes repeated solves along an optimisation path cheap).
  */
 final class Spectrum {
 
