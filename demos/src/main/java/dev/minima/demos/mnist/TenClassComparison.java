@@ -34,6 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import dev.minima.util.SeededRandom;
 import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -215,21 +216,7 @@ public final class TenClassComparison {
 
     /** A seeded sample of {@code k} distinct indices of {@code 0 .. n − 1}, in increasing order. */
     static int[] probeIndices(int n, int k, long seed) {
-        int m = Math.min(n, k);
-        int[] all = new int[n];
-        for (int i = 0; i < n; i++) {
-            all[i] = i;
-        }
-        SplittableRandom random = new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L);
-        for (int i = 0; i < m; i++) { // partial Fisher–Yates
-            int j = i + random.nextInt(n - i);
-            int t = all[i];
-            all[i] = all[j];
-            all[j] = t;
-        }
-        int[] out = Arrays.copyOf(all, m);
-        Arrays.sort(out);
-        return out;
+        return SeededRandom.sample(n, Math.min(n, k), new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L));
     }
 
     /**
