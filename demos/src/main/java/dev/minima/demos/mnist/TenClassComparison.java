@@ -16,10 +16,15 @@ import ai.djl.training.dataset.BatchSampler;
 import ai.djl.training.listener.TrainingListener;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import dev.minima.curvature.Curvature;
+import dev.minima.curvature.Eigenpairs;
+import dev.minima.curvature.Hutchinson;
 import dev.minima.curvature.ParameterSpace;
+import dev.minima.curvature.TraceEstimate;
 import dev.minima.data.MnistArrays;
 import dev.minima.data.SeededShuffle;
 import dev.minima.demos.support.CsvTable;
+import dev.minima.demos.support.Sharpness;
 import dev.minima.loss.Losses;
 import dev.minima.monitor.SharpnessListener;
 import dev.minima.monitor.SharpnessRecord;
@@ -44,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * Minima's softmax cross-entropy, trained twice from the same seeded weights on the same seeded batch order,
  * once by plain DJL SGD ({@code EasyTrain.fit}) and once by SAM on the same SGD ({@link
  * SharpnessAwareTraining#fit}); then, at the final weights, λ_max and tr(H) of the Hessian of the loss on a
- * fixed probe of the training images ({@link ProbeCurvature}), the loss and accuracy on the training subset,
+ * fixed probe of the training images ({@link Sharpness#onBatch}: λ_max by Lanczos, the trace by Hutchinson), the loss and accuracy on the training subset,
  * and the accuracy on the test set.
  */
 public final class TenClassComparison {
@@ -153,12 +158,19 @@ public final class TenClassComparison {
             double testAccuracy = accuracy(Evaluation.predict(block, xTest), testLabels);
             logger.info("10-class {}: train loss {}, test accuracy {}; curvature on {} probe images...", name,
                     trainLoss, testAccuracy, xProbe.getShape().get(0));
-            ProbeCurvature c = ProbeCurvature.measure(block, loss, xProbe, yProbe, settings.lanczos(),
-                    settings.lanczosTol(), settings.traceSamples(), settings.seed());
-            logger.info("10-class {}: lambda_max {}, trace {}", name, c.top().max(), c.trace());
+            Eigenpairs top;
+            TraceEstimate trace;
+            try (Curvature c = Sharpness.onBatch(block, loss, xProbe, yProbe, settings.lanczos(), settings.lanczosTol(),
+                    settings.seed())) {
+                top = c.topEigenvalue();
+                // every probe (no early stop), seeded apart from Lanczos' start vector
+                trace = Hutchinson.builder().optSamples(settings.traceSamples()).optSeed(settings.seed() + 1).build()
+                        .run(c.operator());
+            }
+            logger.info("10-class {}: lambda_max {}, trace {}", name, top.max(), trace);
             return new TenClassRun(name, settings.learningRate(), sam ? settings.rho() : 0, settings.epochs(),
-                    epochLoss.steps(), trainLoss, trainAccuracy, testAccuracy, c.top().max(), c.top().residual(0),
-                    c.top().products(), c.trace().value(), c.trace().standardError(), c.trace().samples(), seconds,
+                    epochLoss.steps(), trainLoss, trainAccuracy, testAccuracy, top.max(), top.residual(0),
+                    top.products(), trace.value(), trace.standardError(), trace.samples(), seconds,
                     monitor.map(m -> java.util.Arrays.stream(m.series()[1]).max().orElse(Double.NaN))
                             .orElse(Double.NaN));
         }
