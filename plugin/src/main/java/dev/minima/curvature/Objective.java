@@ -75,7 +75,15 @@ public final class Objective implements AutoCloseable {
 
     /** Visits one batch (no forward pass yet) inside a scope that is closed afterwards. */
     @FunctionalInterface
-    interface BatchVisitor {
+    public interface BatchVisitor {
+        /**
+         * Visits one batch.
+         *
+         * @param batch the batch's inputs, labels and size (owned by the objective or the dataset: copy what
+         *     must outlive the call)
+         * @param index the batch's position in the pass
+         * @param scope the manager for this batch's arrays; closed after the call
+         */
         void visit(BatchData batch, int index, NDManager scope);
     }
 
@@ -134,7 +142,7 @@ public final class Objective implements AutoCloseable {
      *
      * @return the batches
      * @throws IllegalStateException if the objective streams a dataset (use {@link #batchCount()} and {@link
-     *     #forEachBatch(NDManager, BatchConsumer)})
+     *     #forEachBatch(NDManager, BatchConsumer)} or {@link #eachBatch(NDManager, BatchVisitor)})
      */
     public List<BatchData> batches() {
         if (dataset != null) {
@@ -209,10 +217,13 @@ public final class Objective implements AutoCloseable {
      * Visits every batch of one pass: the resident ones, then those streamed from the dataset, each inside its
      * own sub-manager of {@code parent}; in training mode the block's state is restored afterwards.
      *
+     * <p>For work other than the loss and its derivatives (forward passes without autograd, accuracy); the
+     * batches come one at a time, so it works on a streamed dataset as on resident batches.
+     *
      * @param parent the manager whose sub-managers scope each batch
      * @param visitor receives each batch
      */
-    void eachBatch(NDManager parent, BatchVisitor visitor) {
+    public void eachBatch(NDManager parent, BatchVisitor visitor) {
         try {
             int index = 0;
             for (BatchData b : resident) {

@@ -36,28 +36,26 @@ final class Evaluator {
      * @throws NonFiniteLossException if the loss is not finite
      */
     double[] lossAndAccuracy(NDManager parent, boolean accuracy) {
-        double loss = 0;
-        double correct = 0;
+        double[] sums = new double[2]; // loss, correct
         try (GradMode off = GradMode.disabled()) {
-            for (Objective.BatchData b : objective.batches()) {
-                try (NDManager scope = parent.newSubManager()) {
-                    NDList x = copy(b.data(), scope);
-                    NDList y = copy(b.labels(), scope);
-                    NDList pred = objective.block().forward(store, x, false);
-                    NDArray value = objective.loss().evaluate(y, pred);
-                    double v = Vectors.scalar(value);
-                    if (!Double.isFinite(v)) {
-                        throw new NonFiniteLossException("loss " + objective.loss().getName() + " is " + v
-                                + " at these parameters: the perturbation is too large or the data hold NaN/inf");
-                    }
-                    loss += v * b.size() / objective.size();
-                    if (accuracy) {
-                        correct += correct(pred.get(0), y.get(0));
-                    }
+            // one batch at a time, resident or streamed from a dataset
+            objective.eachBatch(parent, (b, index, scope) -> {
+                NDList x = copy(b.data(), scope);
+                NDList y = copy(b.labels(), scope);
+                NDList pred = objective.block().forward(store, x, false);
+                NDArray value = objective.loss().evaluate(y, pred);
+                double v = Vectors.scalar(value);
+                if (!Double.isFinite(v)) {
+                    throw new NonFiniteLossException("loss " + objective.loss().getName() + " is " + v
+                            + " at these parameters: the perturbation is too large or the data hold NaN/inf");
                 }
-            }
+                sums[0] += v * b.size() / objective.size();
+                if (accuracy) {
+                    sums[1] += correct(pred.get(0), y.get(0));
+                }
+            });
         }
-        return new double[] {loss, accuracy ? correct / objective.size() : Double.NaN};
+        return new double[] {sums[0], accuracy ? sums[1] / objective.size() : Double.NaN};
     }
 
     /**
