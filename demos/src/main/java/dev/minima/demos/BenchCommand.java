@@ -5,7 +5,6 @@ import dev.minima.data.MnistArrays;
 import dev.minima.data.MnistLocalRepository;
 import dev.minima.demos.support.Checks;
 import dev.minima.demos.support.MnistDataOption;
-import dev.minima.sam.SamBenchmark;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.minima.sam;
+package dev.minima.demos;
 
 import ai.djl.Model;
 import ai.djl.engine.Engine;
@@ -21,9 +21,11 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.translate.Batchifier;
-import dev.minima.data.ReluMlp;
+import dev.minima.demos.samxor.ReluMlp;
 import dev.minima.data.XorData;
 import dev.minima.loss.Losses;
+import dev.minima.sam.SamStep;
+import dev.minima.sam.SharpnessAware;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -17,7 +17,6 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.translate.Batchifier;
 import dev.minima.curvature.NonFiniteLossException;
-import dev.minima.data.ReluMlp;
 import dev.minima.data.XorData;
 import dev.minima.loss.Losses;
 import dev.minima.sam.NonFiniteGradientException;
