@@ -15,6 +15,7 @@ import ai.djl.translate.TranslateException;
 import ai.djl.util.Pair;
 import dev.minima.autograd.AutogradBridge;
 import dev.minima.autograd.GradMode;
+import dev.minima.autograd.NativeArrays;
 import dev.minima.loss.LossSafety;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -354,7 +355,7 @@ public final class Objective implements AutoCloseable {
      * @return the block's outputs
      */
     NDList predict(BatchData b, NDManager scope) {
-        NDList x = copyInto(b.data(), scope);
+        NDList x = NativeArrays.copyInto(b.data(), scope);
         try (GradMode on = GradMode.enabled()) {
             return block.forward(parameterStore, x, training);
         }
@@ -368,7 +369,7 @@ public final class Objective implements AutoCloseable {
      * @return a copy of the batch's labels in {@code scope}
      */
     NDList labelsIn(BatchData b, NDManager scope) {
-        return copyInto(b.labels(), scope);
+        return NativeArrays.copyInto(b.labels(), scope);
     }
 
     /**
@@ -389,16 +390,6 @@ public final class Objective implements AutoCloseable {
                     + " of the objective: check the data for NaN/inf and the parameters for divergence");
         }
         return value;
-    }
-
-    private static NDList copyInto(NDList arrays, NDManager scope) {
-        NDList out = new NDList(arrays.size());
-        for (NDArray a : arrays) {
-            NDArray c = a.duplicate();
-            c.attach(scope);
-            out.add(c);
-        }
-        return out;
     }
 
     /**
@@ -765,7 +756,7 @@ public final class Objective implements AutoCloseable {
     private void checkFirstBatch() {
         try (NDManager scope = manager.newSubManager()) {
             BatchVisitor check = (b, i, s) -> {
-                NDList x = copyInto(b.data(), s);
+                NDList x = NativeArrays.copyInto(b.data(), s);
                 NDList pred;
                 try {
                     pred = block.forward(parameterStore, x, training);

@@ -126,14 +126,7 @@ public final class DualHessianOperator implements SymmetricOperator {
      * @return Ĥ(B), flattened the same way
      */
     public double[] apply(double[] b) {
-        if (b.length != dimension()) {
-            throw new IllegalArgumentException("vector of length " + b.length + " does not fit the dual operator of "
-                    + "dimension d_y·d_x = " + dimension());
-        }
-        double[][] bm = new double[dy][dx];
-        for (int i = 0; i < dy; i++) {
-            System.arraycopy(b, i * dx, bm[i], 0, dx);
-        }
+        double[][] bm = unflatten(b);
         double[][] r = apply(bm);
         double[] out = new double[b.length];
         for (int i = 0; i < dy; i++) {
@@ -209,14 +202,7 @@ public final class DualHessianOperator implements SymmetricOperator {
      * @return the parameter-space vector, of length {@link DeepLinearNetwork#parameterCount()}
      */
     public double[] lift(double[] b) {
-        if (b.length != dimension()) {
-            throw new IllegalArgumentException("vector of length " + b.length + " does not fit the dual operator of "
-                    + "dimension d_y·d_x = " + dimension());
-        }
-        double[][] bm = new double[dy][dx];
-        for (int i = 0; i < dy; i++) {
-            System.arraycopy(b, i * dx, bm[i], 0, dx);
-        }
+        double[][] bm = unflatten(b);
         double[] out = new double[Math.toIntExact(network.parameterCount())];
         int off = 0;
         for (int k = 0; k < a.length; k++) {
@@ -309,5 +295,18 @@ public final class DualHessianOperator implements SymmetricOperator {
             }
             return new DualHessianOperator(this);
         }
+    }
+
+    /** @return B as a d_y × d_x matrix, from its row-major flattening */
+    private double[][] unflatten(double[] b) {
+        if (b.length != dimension()) {
+            throw new IllegalArgumentException("vector of length " + b.length + " does not fit the dual operator of "
+                    + "dimension d_y·d_x = " + dimension());
+        }
+        double[][] bm = new double[dy][dx];
+        for (int i = 0; i < dy; i++) {
+            System.arraycopy(b, i * dx, bm[i], 0, dx);
+        }
+        return bm;
     }
 }
