@@ -102,13 +102,7 @@ final class ProbeSampler {
     }
 
     private NDList copy(NDList arrays) {
-        NDList out = new NDList(arrays.size());
-        for (NDArray a : arrays) {
-            NDArray c = a.duplicate();
-            c.attach(manager);
-            out.add(c);
-        }
-        return out;
+        return dev.minima.autograd.NativeArrays.copyInto(arrays, manager);
     }
 
     private NDList concat(List<NDList> parts) {
