@@ -343,9 +343,7 @@ public final class Matrices {
      * @return one standard normal draw
      */
     public static double standardNormal(SplittableRandom random) {
-        double u1 = 1.0 - random.nextDouble();
-        double u2 = random.nextDouble();
-        return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+        return dev.minima.util.SeededRandom.gaussian(random);
     }
 
     /**
