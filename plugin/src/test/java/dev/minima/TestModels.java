@@ -62,14 +62,8 @@ public final class TestModels {
         java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
         double[] v = new double[rows * cols];
         for (int i = 0; i < v.length; i++) {
-            v[i] = gaussian(r);
+            v[i] = dev.minima.util.SeededRandom.gaussian(r);
         }
         return dev.minima.autograd.NativeArrays.of(manager, v, new Shape(rows, cols), dataType);
-    }
-
-    private static double gaussian(java.util.SplittableRandom r) {
-        double u1 = 1 - r.nextDouble();
-        double u2 = r.nextDouble();
-        return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
     }
 }

@@ -5,7 +5,6 @@ import dev.minima.data.MnistArrays;
 import dev.minima.data.MnistLocalRepository;
 import dev.minima.demos.support.Checks;
 import dev.minima.demos.support.MnistDataOption;
-import dev.minima.sam.SamBenchmark;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -37,6 +36,10 @@ public final class BenchCommand extends DemoCommand {
     @Option(names = "--rss-products", description = "Products over which resident memory growth is measured (default: ${DEFAULT-VALUE}).")
     private int rssProducts = 1000;
 
+    @Option(names = "--skip-curvature", description = "Skip the curvature figures (product costs, Lanczos, trace"
+            + " budgets, memory per product).")
+    private boolean skipCurvature;
+
     @Option(names = "--skip-dataset", description = "Skip the streamed-dataset memory figures (two child processes).")
     private boolean skipDataset;
 
@@ -65,7 +68,9 @@ public final class BenchCommand extends DemoCommand {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("workload", "784-512-512-10 ReLU MLP, DJL default init seed 0, softmax CE, first " + images
                 + " MNIST test images, float32, CPU");
-        out.putAll(new CurvatureBenchmark(test, images, repeats, traceSeeds, rssProducts).run());
+        if (!skipCurvature) {
+            out.putAll(new CurvatureBenchmark(test, images, repeats, traceSeeds, rssProducts).run());
+        }
         if (!skipDataset) {
             // λ_max over DJL's Mnist streamed in batches of 1000, each size in its own process (peak RSS is per process)
             String dir = data.dir().toString();

@@ -182,7 +182,6 @@ final class CurvatureBenchmark {
         for (int i = 0; i < n; i++) {
             t[i] = f.getAsDouble();
         }
-        Arrays.sort(t);
-        return t[n / 2];
+        return dev.minima.util.Numerics.median(t);
     }
 }

@@ -293,20 +293,7 @@ public final class EosCommand extends DemoCommand {
 
     /** A seeded choice of k of n indices, in increasing order. */
     static int[] choose(int n, int k, long seed) {
-        int[] perm = new int[n];
-        for (int i = 0; i < n; i++) {
-            perm[i] = i;
-        }
-        SplittableRandom r = new SplittableRandom(seed);
-        for (int i = 0; i < k; i++) {
-            int j = i + r.nextInt(n - i);
-            int t = perm[i];
-            perm[i] = perm[j];
-            perm[j] = t;
-        }
-        int[] out = java.util.Arrays.copyOf(perm, k);
-        java.util.Arrays.sort(out);
-        return out;
+        return dev.minima.util.SeededRandom.sample(n, k, new SplittableRandom(seed));
     }
 
     private static NDArray pixels(NDManager m, MnistArrays d, int[] chosen, boolean center) {

@@ -216,7 +216,7 @@ public final class MnistClassify extends DemoCommand {
     }
 
     private void binaryStepSizeGrid(Path outDir, Map<String, Object> summary, Report report) throws Exception {
-        double[] grid = etas != null ? etas.clone() : mode.full() ? logSpaced(1e-3, 0.2, 12) : new double[] {0.005, 0.01,
+        double[] grid = etas != null ? etas.clone() : mode.full() ? dev.minima.util.Numerics.logSpaced(1e-3, 0.2, 12) : new double[] {0.005, 0.01,
             0.03, 0.1};
         StepSizeGrid.Settings settings = new StepSizeGrid.Settings(grid, hidden, batch, initScale,
                 mode.pick(warmupEpochs, 100, 500),
@@ -322,13 +322,5 @@ public final class MnistClassify extends DemoCommand {
 
     private static Double nullIfNaN(double v) {
         return Double.isFinite(v) ? v : null;
-    }
-
-    static double[] logSpaced(double lo, double hi, int n) {
-        double[] out = new double[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = n == 1 ? lo : lo * Math.pow(hi / lo, (double) i / (n - 1));
-        }
-        return out;
     }
 }

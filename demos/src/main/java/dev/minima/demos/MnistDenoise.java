@@ -18,7 +18,7 @@ import dev.minima.demos.mnist.Initializers;
 import dev.minima.demos.mnist.Networks;
 import dev.minima.demos.mnist.NoisyMnist;
 import dev.minima.demos.mnist.OptimizerSpec;
-import dev.minima.demos.mnist.Sharpness;
+import dev.minima.demos.support.Sharpness;
 import dev.minima.demos.mnist.TrainingSession;
 import dev.minima.demos.support.Checks;
 import dev.minima.demos.support.CsvTable;

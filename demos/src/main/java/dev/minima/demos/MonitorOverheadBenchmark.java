@@ -20,6 +20,7 @@ import ai.djl.training.tracker.Tracker;
 import dev.minima.autograd.NativeArrays;
 import dev.minima.loss.Losses;
 import dev.minima.monitor.SharpnessListener;
+import dev.minima.util.SeededRandom;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -281,7 +282,7 @@ public final class MonitorOverheadBenchmark {
         SplittableRandom r = new SplittableRandom(seed);
         float[] v = new float[rows * cols];
         for (int i = 0; i < v.length; i++) {
-            v[i] = (float) (Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble()));
+            v[i] = (float) SeededRandom.gaussian(r);
         }
         return NativeArrays.of(m, v, new Shape(rows, cols), DataType.FLOAT32);
     }
@@ -308,9 +309,7 @@ public final class MonitorOverheadBenchmark {
     }
 
     private static double median(double[] a) {
-        double[] s = a.clone();
-        java.util.Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
+        return dev.minima.util.Numerics.median(a);
     }
 
     /**

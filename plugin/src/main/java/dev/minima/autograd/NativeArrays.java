@@ -1,6 +1,7 @@
 package dev.minima.autograd;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -64,5 +65,23 @@ public final class NativeArrays {
             typed.close();
         }
         return copy;
+    }
+
+    /**
+     * Copies every array of a list into a manager. A forward pass attaches its intermediates to its first
+     * input's manager, so running it on copies in a short-lived scope frees everything it makes with the scope.
+     *
+     * @param arrays the arrays (unchanged)
+     * @param manager the manager of the copies
+     * @return the copies, in order
+     */
+    public static NDList copyInto(NDList arrays, NDManager manager) {
+        NDList out = new NDList(arrays.size());
+        for (NDArray a : arrays) {
+            NDArray c = a.duplicate();
+            c.attach(manager);
+            out.add(c);
+        }
+        return out;
     }
 }

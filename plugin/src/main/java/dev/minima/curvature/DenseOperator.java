@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.minima.autograd.NativeArrays;
+import dev.minima.util.SeededRandom;
 import java.util.SplittableRandom;
 
 /**
@@ -119,9 +120,7 @@ public final class DenseOperator implements SymmetricOperator, AutoCloseable {
         double[][] q = new double[n][n];
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < n; j++) {
-                double u1 = 1.0 - random.nextDouble();
-                double u2 = random.nextDouble();
-                q[i][j] = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+                q[i][j] = SeededRandom.gaussian(random);
             }
             for (int pass = 0; pass < 2; pass++) {
                 for (int k = 0; k < i; k++) {

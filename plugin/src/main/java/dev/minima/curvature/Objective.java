@@ -15,6 +15,7 @@ import ai.djl.translate.TranslateException;
 import ai.djl.util.Pair;
 import dev.minima.autograd.AutogradBridge;
 import dev.minima.autograd.GradMode;
+import dev.minima.autograd.NativeArrays;
 import dev.minima.loss.LossSafety;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -75,7 +76,15 @@ public final class Objective implements AutoCloseable {
 
     /** Visits one batch (no forward pass yet) inside a scope that is closed afterwards. */
     @FunctionalInterface
-    interface BatchVisitor {
+    public interface BatchVisitor {
+        /**
+         * Visits one batch.
+         *
+         * @param batch the batch's inputs, labels and size (owned by the objective or the dataset: copy what
+         *     must outlive the call)
+         * @param index the batch's position in the pass
+         * @param scope the manager for this batch's arrays; closed after the call
+         */
         void visit(BatchData batch, int index, NDManager scope);
     }
 
@@ -134,7 +143,7 @@ public final class Objective implements AutoCloseable {
      *
      * @return the batches
      * @throws IllegalStateException if the objective streams a dataset (use {@link #batchCount()} and {@link
-     *     #forEachBatch(NDManager, BatchConsumer)})
+     *     #forEachBatch(NDManager, BatchConsumer)} or {@link #eachBatch(NDManager, BatchVisitor)})
      */
     public List<BatchData> batches() {
         if (dataset != null) {
@@ -209,10 +218,13 @@ public final class Objective implements AutoCloseable {
      * Visits every batch of one pass: the resident ones, then those streamed from the dataset, each inside its
      * own sub-manager of {@code parent}; in training mode the block's state is restored afterwards.
      *
+     * <p>For work other than the loss and its derivatives (forward passes without autograd, accuracy); the
+     * batches come one at a time, so it works on a streamed dataset as on resident batches.
+     *
      * @param parent the manager whose sub-managers scope each batch
      * @param visitor receives each batch
      */
-    void eachBatch(NDManager parent, BatchVisitor visitor) {
+    public void eachBatch(NDManager parent, BatchVisitor visitor) {
         try {
             int index = 0;
             for (BatchData b : resident) {
@@ -343,7 +355,7 @@ public final class Objective implements AutoCloseable {
      * @return the block's outputs
      */
     NDList predict(BatchData b, NDManager scope) {
-        NDList x = copyInto(b.data(), scope);
+        NDList x = NativeArrays.copyInto(b.data(), scope);
         try (GradMode on = GradMode.enabled()) {
             return block.forward(parameterStore, x, training);
         }
@@ -357,7 +369,7 @@ public final class Objective implements AutoCloseable {
      * @return a copy of the batch's labels in {@code scope}
      */
     NDList labelsIn(BatchData b, NDManager scope) {
-        return copyInto(b.labels(), scope);
+        return NativeArrays.copyInto(b.labels(), scope);
     }
 
     /**
@@ -378,16 +390,6 @@ public final class Objective implements AutoCloseable {
                     + " of the objective: check the data for NaN/inf and the parameters for divergence");
         }
         return value;
-    }
-
-    private static NDList copyInto(NDList arrays, NDManager scope) {
-        NDList out = new NDList(arrays.size());
-        for (NDArray a : arrays) {
-            NDArray c = a.duplicate();
-            c.attach(scope);
-            out.add(c);
-        }
-        return out;
     }
 
     /**
@@ -754,7 +756,7 @@ public final class Objective implements AutoCloseable {
     private void checkFirstBatch() {
         try (NDManager scope = manager.newSubManager()) {
             BatchVisitor check = (b, i, s) -> {
-                NDList x = copyInto(b.data(), s);
+                NDList x = NativeArrays.copyInto(b.data(), s);
                 NDList pred;
                 try {
                     pred = block.forward(parameterStore, x, training);

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.minima.autograd.NativeArrays;
+import dev.minima.util.SeededRandom;
 import java.util.SplittableRandom;
 
 /**
@@ -75,18 +76,7 @@ public final class Vectors {
      * @return the vector, owned by libtorch
      */
     public static NDArray gaussian(NDManager manager, long n, DataType dataType, SplittableRandom random) {
-        double[] v = new double[Math.toIntExact(n)];
-        for (int i = 0; i < v.length; i += 2) {
-            // Box–Muller, two values per draw
-            double u1 = 1.0 - random.nextDouble();
-            double u2 = random.nextDouble();
-            double r = Math.sqrt(-2.0 * Math.log(u1));
-            v[i] = r * Math.cos(2 * Math.PI * u2);
-            if (i + 1 < v.length) {
-                v[i + 1] = r * Math.sin(2 * Math.PI * u2);
-            }
-        }
-        return NativeArrays.of(manager, v, new Shape(n), dataType);
+        return SeededRandom.gaussian(manager, new Shape(n), dataType, random);
     }
 
     /**

@@ -2,6 +2,8 @@ package dev.minima.data;
 
 import ai.djl.training.dataset.RandomAccessDataset;
 import ai.djl.training.dataset.Sampler;
+import dev.minima.util.SeededRandom;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
@@ -59,16 +61,6 @@ public final class SeededShuffle implements Sampler.SubSampler {
      * @return a uniformly random permutation of {@code 0 .. n − 1} (Fisher–Yates)
      */
     static long[] permutation(int n, SplittableRandom random) {
-        long[] order = new long[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            long t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
+        return Arrays.stream(SeededRandom.permutation(n, random)).asLongStream().toArray();
     }
 }

@@ -8,6 +8,7 @@ import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.training.dataset.BatchSampler;
 import ai.djl.training.dataset.SequenceSampler;
 import dev.minima.autograd.NativeArrays;
+import dev.minima.util.SeededRandom;
 import java.util.SplittableRandom;
 
 /**
@@ -254,7 +255,7 @@ public final class XorData {
             while (norm2 == 0) {
                 norm2 = 0;
                 for (int j = 0; j < dimension; j++) {
-                    v[j] = gaussian(random);
+                    v[j] = SeededRandom.gaussian(random);
                     norm2 += v[j] * v[j];
                 }
             }
@@ -264,12 +265,6 @@ public final class XorData {
                 v[j] *= scale;
             }
             return v;
-        }
-
-        private static double gaussian(SplittableRandom random) {
-            double u1 = 1.0 - random.nextDouble();
-            double u2 = random.nextDouble();
-            return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
         }
     }
 }

@@ -8,8 +8,9 @@
  * there is no local copy); {@link dev.minima.data.MnistArrays} reads the raw files into plain Java arrays for
  * demos that want subsets such as the digits 0 and 1.
  *
- * <p>The package also holds the synthetic tasks and networks of Wen et al. (2023) ({@code XorData},
- * {@code ReluMlp}; docs/theory.md §4) and {@code SeededShuffle}, a seeded DJL sampler.
+ * <p>The package also holds the synthetic tasks of Wen et al. (2023) ({@code XorData}; docs/theory.md §4;
+ * their networks are built with the experiment, in the demos' {@code samxor} package) and
+ * {@code SeededShuffle}, a seeded DJL sampler.
  *
  * <p><b>Place on the path</b> data → objective → operator → estimator → result: the first step. What this
  * package produces is a DJL {@code Dataset} (or plain arrays), which an {@code Objective} of

@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.minima.curvature.Eigenpairs;
 import dev.minima.curvature.ParameterSpace;
 import dev.minima.curvature.Vectors;
+import dev.minima.util.SeededRandom;
 import java.util.SplittableRandom;
 
 /**
@@ -36,18 +37,7 @@ public final class Directions {
      * @return a standard Gaussian vector of the space's dimension
      */
     public static double[] gaussian(ParameterSpace space, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        double[] v = new double[Math.toIntExact(space.dimension())];
-        for (int i = 0; i < v.length; i += 2) {
-            double u1 = 1.0 - random.nextDouble();
-            double u2 = random.nextDouble();
-            double r = Math.sqrt(-2.0 * Math.log(u1));
-            v[i] = r * Math.cos(2 * Math.PI * u2);
-            if (i + 1 < v.length) {
-                v[i + 1] = r * Math.sin(2 * Math.PI * u2);
-            }
-        }
-        return v;
+        return SeededRandom.gaussians(new SplittableRandom(seed), Math.toIntExact(space.dimension()));
     }
 
     /**

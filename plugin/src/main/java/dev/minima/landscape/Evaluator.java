@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
 import dev.minima.autograd.AutogradBridge;
 import dev.minima.autograd.GradMode;
+import dev.minima.autograd.NativeArrays;
 import dev.minima.curvature.NonFiniteLossException;
 import dev.minima.curvature.Objective;
 import dev.minima.curvature.ParameterSpace;
@@ -36,28 +37,26 @@ final class Evaluator {
      * @throws NonFiniteLossException if the loss is not finite
      */
     double[] lossAndAccuracy(NDManager parent, boolean accuracy) {
-        double loss = 0;
-        double correct = 0;
+        double[] sums = new double[2]; // loss, correct
         try (GradMode off = GradMode.disabled()) {
-            for (Objective.BatchData b : objective.batches()) {
-                try (NDManager scope = parent.newSubManager()) {
-                    NDList x = copy(b.data(), scope);
-                    NDList y = copy(b.labels(), scope);
-                    NDList pred = objective.block().forward(store, x, false);
-                    NDArray value = objective.loss().evaluate(y, pred);
-                    double v = Vectors.scalar(value);
-                    if (!Double.isFinite(v)) {
-                        throw new NonFiniteLossException("loss " + objective.loss().getName() + " is " + v
-                                + " at these parameters: the perturbation is too large or the data hold NaN/inf");
-                    }
-                    loss += v * b.size() / objective.size();
-                    if (accuracy) {
-                        correct += correct(pred.get(0), y.get(0));
-                    }
+            // one batch at a time, resident or streamed from a dataset
+            objective.eachBatch(parent, (b, index, scope) -> {
+                NDList x = NativeArrays.copyInto(b.data(), scope);
+                NDList y = NativeArrays.copyInto(b.labels(), scope);
+                NDList pred = objective.block().forward(store, x, false);
+                NDArray value = objective.loss().evaluate(y, pred);
+                double v = Vectors.scalar(value);
+                if (!Double.isFinite(v)) {
+                    throw new NonFiniteLossException("loss " + objective.loss().getName() + " is " + v
+                            + " at these parameters: the perturbation is too large or the data hold NaN/inf");
                 }
-            }
+                sums[0] += v * b.size() / objective.size();
+                if (accuracy) {
+                    sums[1] += correct(pred.get(0), y.get(0));
+                }
+            });
         }
-        return new double[] {loss, accuracy ? correct / objective.size() : Double.NaN};
+        return new double[] {sums[0], accuracy ? sums[1] / objective.size() : Double.NaN};
     }
 
     /**
@@ -75,7 +74,7 @@ final class Evaluator {
                 betweenForwardAndBackward.run();
                 NDArray g = space.flatten(bridge.gradient(l, space.arrays(), false, s));
                 NDArray term = objective.batchCount() == 1 ? g
-                        : g.mul(dev.minima.autograd.NativeArrays.scalar(s, w, g.getDataType()));
+                        : g.mul(NativeArrays.scalar(s, w, g.getDataType()));
                 if (acc[0] == null) {
                     acc[0] = term.duplicate();
                     acc[0].attach(scope);
@@ -96,15 +95,5 @@ final class Evaluator {
         NDArray predicted = logits.argMax(-1).toType(DataType.INT64, false);
         NDArray truth = labels.reshape(predicted.getShape()).toType(DataType.INT64, false);
         return predicted.eq(truth).sum().toType(DataType.FLOAT64, false).getDouble();
-    }
-
-    private static NDList copy(NDList arrays, NDManager scope) {
-        NDList out = new NDList(arrays.size());
-        for (NDArray a : arrays) {
-            NDArray c = a.duplicate();
-            c.attach(scope);
-            out.add(c);
-        }
-        return out;
     }
 }

@@ -128,10 +128,7 @@ public final class DualHessianOperator implements SymmetricOperator {
      * @return Ĥ(B), flattened the same way
      */
     public double[] apply(double[] b) {
-        if (b.length != dimension()) {
-            throw new IllegalArgumentException("vector of length " + b.length + " does not fit the dual operator of "
-                    + "dimension d_y·d_x = " + dimension());
-        }
+        checkLength(b);
         return apply(DMatrixRMaj.wrap(dy, dx, b.clone())).data;
     }
 
@@ -205,10 +202,7 @@ public final class DualHessianOperator implements SymmetricOperator {
      * @return the parameter-space vector, of length {@link DeepLinearNetwork#parameterCount()}
      */
     public double[] lift(double[] b) {
-        if (b.length != dimension()) {
-            throw new IllegalArgumentException("vector of length " + b.length + " does not fit the dual operator of "
-                    + "dimension d_y·d_x = " + dimension());
-        }
+        checkLength(b);
         DMatrixRMaj bm = DMatrixRMaj.wrap(dy, dx, b);
         double[] out = new double[Math.toIntExact(network.parameterCount())];
         int off = 0;
@@ -299,6 +293,14 @@ public final class DualHessianOperator implements SymmetricOperator {
                         + " but the network takes " + network.inputDim() + " inputs: pass a d_x × d_x moment matrix");
             }
             return new DualHessianOperator(this);
+        }
+    }
+
+    /** Refuses a vector whose length is not d_y·d_x. */
+    private void checkLength(double[] b) {
+        if (b.length != dimension()) {
+            throw new IllegalArgumentException("vector of length " + b.length + " does not fit the dual operator of "
+                    + "dimension d_y·d_x = " + dimension());
         }
     }
 }

@@ -102,13 +102,7 @@ final class ProbeSampler {
     }
 
     private NDList copy(NDList arrays) {
-        NDList out = new NDList(arrays.size());
-        for (NDArray a : arrays) {
-            NDArray c = a.duplicate();
-            c.attach(manager);
-            out.add(c);
-        }
-        return out;
+        return dev.minima.autograd.NativeArrays.copyInto(arrays, manager);
     }
 
     private NDList concat(List<NDList> parts) {
@@ -141,23 +135,7 @@ final class ProbeSampler {
 
     /** The first {@code k} entries of a seeded Fisher–Yates permutation of 0..n−1, sorted. */
     static long[] choose(long n, int k, long seed) {
-        int m = Math.toIntExact(n);
-        int[] perm = new int[m];
-        for (int i = 0; i < m; i++) {
-            perm[i] = i;
-        }
-        SplittableRandom r = new SplittableRandom(seed);
-        for (int i = 0; i < k; i++) {
-            int j = i + r.nextInt(m - i);
-            int t = perm[i];
-            perm[i] = perm[j];
-            perm[j] = t;
-        }
-        long[] out = new long[k];
-        for (int i = 0; i < k; i++) {
-            out[i] = perm[i];
-        }
-        Arrays.sort(out);
-        return out;
+        int[] chosen = dev.minima.util.SeededRandom.sample(Math.toIntExact(n), k, new SplittableRandom(seed));
+        return Arrays.stream(chosen).asLongStream().toArray();
     }
 }

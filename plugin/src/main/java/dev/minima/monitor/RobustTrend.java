@@ -1,7 +1,5 @@
 package dev.minima.monitor;
 
-import java.util.Arrays;
-
 /**
  * Robust trend of a short series: the Theil–Sen slope (median of pairwise slopes; Sen 1968), insensitive to
  * a few outliers such as the oscillations of λ_max at the edge, and the fraction of increasing pairs
@@ -58,9 +56,6 @@ final class RobustTrend {
      * @return their median
      */
     static double median(double[] values) {
-        double[] s = values.clone();
-        Arrays.sort(s);
-        int n = s.length;
-        return n % 2 == 1 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+        return dev.minima.util.Numerics.median(values);
     }
 }

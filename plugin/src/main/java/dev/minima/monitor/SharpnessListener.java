@@ -554,13 +554,7 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
     }
 
     private static NDList copy(NDList arrays, NDManager m) {
-        NDList out = new NDList(arrays.size());
-        for (NDArray a : arrays) {
-            NDArray c = a.duplicate();
-            c.attach(m);
-            out.add(c);
-        }
-        return out;
+        return dev.minima.autograd.NativeArrays.copyInto(arrays, m);
     }
 
     /** Builder of {@link SharpnessListener}. */

@@ -181,20 +181,9 @@ public final class SimLayerNormNetwork {
         if (d < 2) {
             throw new IllegalArgumentException("the XOR construction needs d ≥ 2, got " + d);
         }
-        double[][] w1 = new double[4][d];
-        double[] b1 = new double[4];
-        double[] w2 = new double[4];
-        int i = 0;
-        for (int s1 = 1; s1 >= -1; s1 -= 2) {
-            for (int s2 = 1; s2 >= -1; s2 -= 2) {
-                w1[i][0] = 2 * eps * s1;
-                w1[i][1] = 2 * eps * s2;
-                b1[i] = -2 * eps;
-                w2[i] = s1 * s2;
-                i++;
-            }
-        }
-        return of(w1, b1, w2, eps);
+        // the first layer of the ReLU construction at radius 2ε, output weights s₁s₂
+        return of(TraceConstructions.xorRows(d, 2 * eps), TraceConstructions.xorBiases(2 * eps),
+                TraceConstructions.XOR_SIGNS.clone(), eps);
     }
 
     /**

@@ -108,20 +108,42 @@ public final class TraceConstructions {
         if (!(r > 0) || !Double.isFinite(r)) {
             throw new IllegalArgumentException("radius must be positive and finite, got " + r);
         }
-        double[][] w1 = new double[4][d];
-        double[] b1 = new double[4];
         double[] w2 = new double[4];
+        for (int i = 0; i < 4; i++) {
+            w2[i] = XOR_SIGNS[i] / r;
+        }
+        return ShallowReluNetwork.of(xorRows(d, r), xorBiases(r), w2, null);
+    }
+
+    /** s₁s₂ of the four xor neurons, in the order of {@link #xorRows}: (+, +), (+, −), (−, +), (−, −). */
+    static final double[] XOR_SIGNS = {1, -1, -1, 1};
+
+    /**
+     * The first layer shared by the xor constructions (this class's ReLU one and Sim-LN's): rows r[s₁, s₂, 0, …].
+     *
+     * @param d input dimension, ≥ 2
+     * @param r the scale
+     * @return the 4 × d weights, in the order of {@link #XOR_SIGNS}
+     */
+    static double[][] xorRows(int d, double r) {
+        double[][] w1 = new double[4][d];
         int i = 0;
         for (int s1 = 1; s1 >= -1; s1 -= 2) {
             for (int s2 = 1; s2 >= -1; s2 -= 2) {
                 w1[i][0] = r * s1;
                 w1[i][1] = r * s2;
-                b1[i] = -r;
-                w2[i] = s1 * s2 / r;
                 i++;
             }
         }
-        return ShallowReluNetwork.of(w1, b1, w2, null);
+        return w1;
+    }
+
+    /**
+     * @param r the scale
+     * @return the four biases −r of the xor constructions
+     */
+    static double[] xorBiases(double r) {
+        return new double[] {-r, -r, -r, -r};
     }
 
     /**

@@ -130,7 +130,7 @@ final class Dense {
         java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
         double[] v = new double[n];
         for (int i = 0; i < n; i++) {
-            v[i] = Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
+            v[i] = dev.minima.util.SeededRandom.gaussian(r);
         }
         return v;
     }

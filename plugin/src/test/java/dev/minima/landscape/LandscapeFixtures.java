@@ -14,6 +14,7 @@ import dev.minima.curvature.Objective;
 import dev.minima.curvature.ParameterSpace;
 import dev.minima.curvature.Vectors;
 import dev.minima.loss.Losses;
+import dev.minima.util.SeededRandom;
 import java.util.SplittableRandom;
 
 /** Quadratic objectives with known Hessians, and a small ReLU classifier. */
@@ -75,9 +76,7 @@ final class LandscapeFixtures {
         double[][] x = new double[rows][cols];
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < cols; j++) {
-                double u1 = 1 - r.nextDouble();
-                double u2 = r.nextDouble();
-                x[i][j] = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+                x[i][j] = SeededRandom.gaussian(r);
             }
         }
         return x;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.training.dataset.ArrayDataset;
 import dev.minima.curvature.DenseMatrices;
 import dev.minima.curvature.HessianOperator;
 import dev.minima.curvature.Objective;
@@ -86,6 +87,49 @@ class LandscapeTest {
             AverageCaseSharpness.builder().optSigma(0.5).optSamples(3).build().run(obj);
             assertArrayEquals(before, LandscapeFixtures.bits(space, m));
             assertEquals(loss0, obj.value(), 0);
+        }
+    }
+
+    /**
+     * Landscape plots stream a DJL dataset batch by batch: over the same 40 examples in six batches (5 × 7 and 5)
+     * the surface, its accuracy and both sharpness measures equal those of the resident single batch, up to the
+     * float64 rounding of a weighted mean of batch means (1e-12 relative).
+     */
+    @Test
+    void streamedDatasetGivesTheResidentResults() {
+        try (NDManager m = NDManager.newBaseManager();
+                Objective whole = LandscapeFixtures.classifier(m, 3, 40, 5, 8, 3)) {
+            Objective.BatchData all = whole.batches().get(0);
+            ArrayDataset data = new ArrayDataset.Builder().setData(all.data().singletonOrThrow())
+                    .optLabels(all.labels().singletonOrThrow()).setSampling(7, false).build();
+            try (Objective streamed = Objective.builder().setBlock(whole.block()).setLoss(whole.loss())
+                    .optDataset(data).build()) {
+                assertTrue(streamed.isStreaming());
+                assertEquals(6, streamed.batchCount());
+                ParameterSpace space = whole.space();
+                double[] d1 = Directions.randomFilterNormalized(space, 4, Directions.BiasMode.ZERO);
+                double[] d2 = Directions.randomFilterNormalized(space, 5, Directions.BiasMode.ZERO);
+                Surface[] s = new Surface[2];
+                SharpnessEstimate[] worst = new SharpnessEstimate[2];
+                SharpnessEstimate[] average = new SharpnessEstimate[2];
+                Objective[] objectives = {whole, streamed};
+                for (int k = 0; k < 2; k++) {
+                    s[k] = LossSurface.builder().setObjective(objectives[k]).addDirection(d1).addDirection(d2)
+                            .optPoints(3).optAccuracy(true).optProgressBar(false).build().run();
+                    worst[k] = WorstCaseSharpness.builder().optRho(0.3).optSteps(3).optSeed(6).build()
+                            .run(objectives[k]);
+                    average[k] = AverageCaseSharpness.builder().optSigma(0.3).optSamples(3).optSeed(7)
+                            .optProgressBar(false).build().run(objectives[k]);
+                }
+                for (int j = 0; j < 3; j++) {
+                    for (int i = 0; i < 3; i++) {
+                        assertEquals(s[0].loss()[j][i], s[1].loss()[j][i], 1e-12 * s[0].loss()[j][i]);
+                        assertEquals(s[0].accuracy()[j][i], s[1].accuracy()[j][i], 1e-15, "same examples counted");
+                    }
+                }
+                assertEquals(worst[0].value(), worst[1].value(), 1e-12 * Math.abs(worst[0].baseLoss()));
+                assertEquals(average[0].value(), average[1].value(), 1e-12 * Math.abs(average[0].baseLoss()));
+            }
         }
     }
 

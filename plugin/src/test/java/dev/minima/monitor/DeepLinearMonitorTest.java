@@ -100,7 +100,7 @@ class DeepLinearMonitorTest {
         for (int j = 0; j < D; j++) {
             double[] c = new double[D];
             for (int i = 0; i < D; i++) {
-                c[i] = QuadraticMonitorTest.gaussian(r);
+                c[i] = dev.minima.util.SeededRandom.gaussian(r);
             }
             for (int p = 0; p < j; p++) {
                 double dot = 0;

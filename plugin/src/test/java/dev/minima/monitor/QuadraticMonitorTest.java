@@ -37,7 +37,7 @@ class QuadraticMonitorTest {
         java.util.SplittableRandom r = new java.util.SplittableRandom(11);
         for (int i = 0; i < N; i++) {
             for (int j = 0; j < D; j++) {
-                x[i][j] = SCALES[j] * gaussian(r);
+                x[i][j] = SCALES[j] * dev.minima.util.SeededRandom.gaussian(r);
             }
         }
         return x;
@@ -50,7 +50,7 @@ class QuadraticMonitorTest {
             for (int j = 0; j < D; j++) {
                 y[i] += (j + 1) * 0.3 * x[i][j];
             }
-            y[i] += 0.1 * gaussian(r);
+            y[i] += 0.1 * dev.minima.util.SeededRandom.gaussian(r);
         }
         return y;
     }
@@ -65,10 +65,6 @@ class QuadraticMonitorTest {
             }
         }
         return h;
-    }
-
-    static double gaussian(java.util.SplittableRandom r) {
-        return Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
     }
 
     static NDArray matrix(NDManager m, double[][] a) {

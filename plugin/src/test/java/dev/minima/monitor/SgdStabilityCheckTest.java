@@ -32,7 +32,7 @@ class SgdStabilityCheckTest {
         SplittableRandom r = new SplittableRandom(8);
         for (int i = 0; i < N; i++) {
             for (int j = 0; j < D; j++) {
-                x[i][j] = (1 + j) * QuadraticMonitorTest.gaussian(r) * (i % 4 == 0 ? 2 : 1); // uneven examples
+                x[i][j] = (1 + j) * dev.minima.util.SeededRandom.gaussian(r) * (i % 4 == 0 ? 2 : 1); // uneven examples
             }
         }
         double[][] h = new double[D][D];

@@ -29,12 +29,7 @@ class InvarianceTest {
                 beta[i] = Math.exp(2 * rng.nextGaussian());
                 perm[i] = i;
             }
-            for (int i = k - 1; i > 0; i--) {
-                int j = rng.nextInt(i + 1);
-                int tmp = perm[i];
-                perm[i] = perm[j];
-                perm[j] = tmp;
-            }
+            dev.minima.util.SeededRandom.shuffle(perm, rng);
             ShallowReluNetwork other = net.rescale(beta).permute(perm);
             RadonWeightFunction g = RadonWeightFunction.of(s);
             NeuronStatistics a = NeuronStatistics.of(net, s);

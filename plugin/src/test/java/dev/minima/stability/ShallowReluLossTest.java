@@ -19,6 +19,7 @@ import dev.minima.curvature.ParameterSpace;
 import dev.minima.curvature.Vectors;
 import dev.minima.loss.Losses;
 import dev.minima.util.GarbageCollection;
+import dev.minima.util.SeededRandom;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -39,7 +40,7 @@ class ShallowReluLossTest {
         double[][] x = new double[n][d];
         for (int j = 0; j < n; j++) {
             for (int l = 0; l < d; l++) {
-                x[j][l] = Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
+                x[j][l] = SeededRandom.gaussian(r);
             }
         }
         return x;

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
+import dev.minima.util.SeededRandom;
 import java.util.SplittableRandom;
 
 /**
@@ -100,16 +101,7 @@ public final class ArrayTrainer {
     }
 
     private long[] permutation() {
-        long[] order = new long[Math.toIntExact(size)];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        for (int i = order.length - 1; i > 0; i--) { // Fisher–Yates
-            int j = random.nextInt(i + 1);
-            long t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
+        return java.util.Arrays.stream(SeededRandom.permutation(Math.toIntExact(size), random)).asLongStream()
+                .toArray();
     }
 }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.minima.autograd.NativeArrays;
 import dev.minima.data.MnistArrays;
 import java.util.Arrays;
+import dev.minima.util.SeededRandom;
 import java.util.SplittableRandom;
 
 /**
@@ -164,12 +165,7 @@ public record BinaryMnist(float[] trainPixels, float[] trainLabels, float[] valP
 
     private static int[] shuffled(int[] a, SplittableRandom random) {
         int[] b = a.clone();
-        for (int i = b.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = b[i];
-            b[i] = b[j];
-            b[j] = t;
-        }
+        SeededRandom.shuffle(b, random);
         return b;
     }
 

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.minima.curvature.ParameterSpace;
 import dev.minima.curvature.Vectors;
+import dev.minima.util.SeededRandom;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -83,7 +84,7 @@ public final class Initializers {
             case HE:
                 double sd = scale * Math.sqrt(2.0 / in);
                 for (int j = 0; j < n; j++) {
-                    flat[offset + j] = sd * gaussian(random);
+                    flat[offset + j] = sd * SeededRandom.gaussian(random);
                 }
                 break;
             case IDENTITY:
@@ -101,11 +102,5 @@ public final class Initializers {
                     flat[offset + j] = bound * (2 * random.nextDouble() - 1);
                 }
         }
-    }
-
-    private static double gaussian(SplittableRandom r) {
-        double u1 = 1.0 - r.nextDouble();
-        double u2 = r.nextDouble();
-        return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
     }
 }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.minima.autograd.NativeArrays;
 import dev.minima.data.MnistArrays;
+import dev.minima.util.SeededRandom;
 import java.util.SplittableRandom;
 
 /**
@@ -40,15 +41,9 @@ public record NoisyMnist(float[] noisy, float[] clean, int size, int pixels, dou
         float[] clean = images.pixels().clone();
         float[] noisy = new float[clean.length];
         SplittableRandom random = new SplittableRandom(seed);
-        for (int i = 0; i < clean.length; i += 2) {
-            // Box–Muller, two draws per pair of uniforms
-            double u1 = 1.0 - random.nextDouble();
-            double u2 = random.nextDouble();
-            double r = Math.sqrt(-2.0 * Math.log(u1));
-            noisy[i] = (float) (clean[i] + sigma * r * Math.cos(2 * Math.PI * u2));
-            if (i + 1 < clean.length) {
-                noisy[i + 1] = (float) (clean[i + 1] + sigma * r * Math.sin(2 * Math.PI * u2));
-            }
+        double[] z = SeededRandom.gaussians(random, clean.length);
+        for (int i = 0; i < clean.length; i++) {
+            noisy[i] = (float) (clean[i] + sigma * z[i]);
         }
         return new NoisyMnist(noisy, clean, images.size(), images.pixelsPerImage(), sigma);
     }

@@ -7,6 +7,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import dev.minima.curvature.Eigenpairs;
 import dev.minima.demos.support.CsvTable;
+import dev.minima.demos.support.Sharpness;
 import dev.minima.demos.support.Progress;
 import dev.minima.loss.Losses;
 import dev.minima.loss.SquaredErrorLoss;

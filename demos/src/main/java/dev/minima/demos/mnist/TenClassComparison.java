@@ -16,10 +16,15 @@ import ai.djl.training.dataset.BatchSampler;
 import ai.djl.training.listener.TrainingListener;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import dev.minima.curvature.Curvature;
+import dev.minima.curvature.Eigenpairs;
+import dev.minima.curvature.Hutchinson;
 import dev.minima.curvature.ParameterSpace;
+import dev.minima.curvature.TraceEstimate;
 import dev.minima.data.MnistArrays;
 import dev.minima.data.SeededShuffle;
 import dev.minima.demos.support.CsvTable;
+import dev.minima.demos.support.Sharpness;
 import dev.minima.loss.Losses;
 import dev.minima.monitor.SharpnessListener;
 import dev.minima.monitor.SharpnessRecord;
@@ -34,6 +39,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import dev.minima.util.SeededRandom;
 import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * Minima's softmax cross-entropy, trained twice from the same seeded weights on the same seeded batch order,
  * once by plain DJL SGD ({@code EasyTrain.fit}) and once by SAM on the same SGD ({@link
  * SharpnessAwareTraining#fit}); then, at the final weights, λ_max and tr(H) of the Hessian of the loss on a
- * fixed probe of the training images ({@link ProbeCurvature}), the loss and accuracy on the training subset,
+ * fixed probe of the training images ({@link Sharpness#onBatch}: λ_max by Lanczos, the trace by Hutchinson), the loss and accuracy on the training subset,
  * and the accuracy on the test set.
  */
 public final class TenClassComparison {
@@ -152,12 +158,19 @@ public final class TenClassComparison {
             double testAccuracy = accuracy(Evaluation.predict(block, xTest), testLabels);
             logger.info("10-class {}: train loss {}, test accuracy {}; curvature on {} probe images...", name,
                     trainLoss, testAccuracy, xProbe.getShape().get(0));
-            ProbeCurvature c = ProbeCurvature.measure(block, loss, xProbe, yProbe, settings.lanczos(),
-                    settings.lanczosTol(), settings.traceSamples(), settings.seed());
-            logger.info("10-class {}: lambda_max {}, trace {}", name, c.top().max(), c.trace());
+            Eigenpairs top;
+            TraceEstimate trace;
+            try (Curvature c = Sharpness.onBatch(block, loss, xProbe, yProbe, settings.lanczos(), settings.lanczosTol(),
+                    settings.seed())) {
+                top = c.topEigenvalue();
+                // every probe (no early stop), seeded apart from Lanczos' start vector
+                trace = Hutchinson.builder().optSamples(settings.traceSamples()).optSeed(settings.seed() + 1).build()
+                        .run(c.operator());
+            }
+            logger.info("10-class {}: lambda_max {}, trace {}", name, top.max(), trace);
             return new TenClassRun(name, settings.learningRate(), sam ? settings.rho() : 0, settings.epochs(),
-                    epochLoss.steps(), trainLoss, trainAccuracy, testAccuracy, c.top().max(), c.top().residual(0),
-                    c.top().products(), c.trace().value(), c.trace().standardError(), c.trace().samples(), seconds,
+                    epochLoss.steps(), trainLoss, trainAccuracy, testAccuracy, top.max(), top.residual(0),
+                    top.products(), trace.value(), trace.standardError(), trace.samples(), seconds,
                     monitor.map(m -> java.util.Arrays.stream(m.series()[1]).max().orElse(Double.NaN))
                             .orElse(Double.NaN));
         }
@@ -215,21 +228,7 @@ public final class TenClassComparison {
 
     /** A seeded sample of {@code k} distinct indices of {@code 0 .. n − 1}, in increasing order. */
     static int[] probeIndices(int n, int k, long seed) {
-        int m = Math.min(n, k);
-        int[] all = new int[n];
-        for (int i = 0; i < n; i++) {
-            all[i] = i;
-        }
-        SplittableRandom random = new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L);
-        for (int i = 0; i < m; i++) { // partial Fisher–Yates
-            int j = i + random.nextInt(n - i);
-            int t = all[i];
-            all[i] = all[j];
-            all[j] = t;
-        }
-        int[] out = Arrays.copyOf(all, m);
-        Arrays.sort(out);
-        return out;
+        return SeededRandom.sample(n, Math.min(n, k), new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L));
     }
 
     /**

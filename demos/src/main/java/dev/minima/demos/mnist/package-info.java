@@ -6,9 +6,9 @@
  *
  * <p><b>Place on the path</b> data → objective → operator → estimator → result: the data and the trained
  * models come from here ({@code BinaryMnist}, {@code NoisyMnist}, {@code Networks}, {@code TrainingSession},
- * {@code ArrayTrainer}); sharpness and trace are measured through the library's path ({@code Sharpness} and
- * {@code ProbeCurvature} build an {@code Objective} and a {@code HessianOperator} and run {@code Lanczos}
- * and {@code Hutchinson} on it), and the results become CSV rows, charts and report claims.
+ * {@code ArrayTrainer}); sharpness and trace are measured through the library's front door
+ * ({@code dev.minima.demos.support.Sharpness} opens a {@code Curvature} on the probe batch; λ_max by
+ * {@code Lanczos}, the trace by {@code Hutchinson} on its operator), and the results become CSV rows, charts and report claims.
  *
  * <p><b>Reuses</b> {@code dev.minima.data} for MNIST, {@code dev.minima.curvature}, {@code dev.minima.sam},
  * {@code dev.minima.monitor} and {@code dev.minima.stability} from the library, DJL's {@code Trainer} and

@@ -1,6 +1,5 @@
 package dev.minima.demos.samxor;
 
-import dev.minima.data.ReluMlp;
 import java.util.Locale;
 
 /**

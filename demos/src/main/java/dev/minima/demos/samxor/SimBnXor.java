@@ -231,12 +231,7 @@ public final class SimBnXor {
                 for (int i = 0; i < n; i++) {
                     perm[i] = i;
                 }
-                for (int i = n - 1; i > 0; i--) {
-                    int j = order.nextInt(i + 1);
-                    int t = perm[i];
-                    perm[i] = perm[j];
-                    perm[j] = t;
-                }
+                dev.minima.util.SeededRandom.shuffle(perm, order);
                 for (int k : perm) {
                     samStep(x, k, y[k], p.learningRate(), p.rho());
                 }

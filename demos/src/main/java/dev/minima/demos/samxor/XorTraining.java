@@ -17,7 +17,6 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.translate.Batchifier;
 import dev.minima.curvature.NonFiniteLossException;
-import dev.minima.data.ReluMlp;
 import dev.minima.data.XorData;
 import dev.minima.loss.Losses;
 import dev.minima.sam.NonFiniteGradientException;
@@ -201,17 +200,7 @@ public final class XorTraining {
 
     /** A uniformly random permutation of 0 … n − 1 (Fisher–Yates): one epoch's order of examples. */
     static int[] permutation(int n, SplittableRandom random) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
+        return dev.minima.util.SeededRandom.permutation(n, random);
     }
 
     /**

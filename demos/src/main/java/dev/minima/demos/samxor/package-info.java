@@ -4,7 +4,8 @@
  * during each run.
  *
  * <p><b>Place on the path</b> data → objective → operator → estimator → result: data and models are the
- * library's xor tasks and ReLU networks ({@code XorData}, {@code ReluMlp}); {@code XorTraining} trains them
+ * library's xor tasks ({@code XorData}) and this package's ReLU networks ({@code ReluMlp}, the papers'
+ * architectures as DJL blocks); {@code XorTraining} trains them
  * with DJL and {@code dev.minima.sam}; {@code XorProbe} measures each run, taking the trace from the exact
  * closed form of two-layer ReLU networks and cross-checking it with per-example gradients through the
  * autograd bridge; {@code SamXorClaims} and {@code SamXorCharts} turn the results into the report and

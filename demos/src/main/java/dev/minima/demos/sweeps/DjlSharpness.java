@@ -7,9 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import dev.minima.autograd.NativeArrays;
 import dev.minima.curvature.Eigenpairs;
-import dev.minima.curvature.HessianOperator;
-import dev.minima.curvature.Lanczos;
-import dev.minima.curvature.Objective;
+import dev.minima.demos.support.Sharpness;
 import dev.minima.loss.Losses;
 import dev.minima.stability.ShallowReluBlocks;
 import dev.minima.stability.ShallowReluNetwork;
@@ -17,17 +15,13 @@ import dev.minima.stability.ShallowReluNetwork;
 /**
  * λ_max of the exact loss Hessian of a DJL block holding a trained shallow ReLU network: the independent check
  * of the Gram-matrix sharpness. The block is Linear(k) → ReLU → Linear(1) in float64; the Hessian comes from
- * double backpropagation through Minima's autograd bridge ({@link HessianOperator}) and its top eigenvalue
- * from {@link Lanczos}.
+ * double backpropagation through Minima's autograd bridge and its top eigenvalue from Lanczos, both behind
+ * {@link Sharpness#top}.
  */
 public final class DjlSharpness {
 
-    /**
-     * @param lambdaMax the top Hessian eigenvalue
-     * @param residual ‖Hv − λv‖ of the Ritz pair
-     * @param products Hessian-vector products spent
-     */
-    public record Result(double lambdaMax, double residual, int products) {}
+    /** Lanczos' cap on products (it stops at the number of parameters if that is smaller). */
+    private static final int MAX_PRODUCTS = 400;
 
     private DjlSharpness() {}
 
@@ -38,9 +32,9 @@ public final class DjlSharpness {
      * @param x n inputs of d numbers
      * @param y n targets
      * @param seed Lanczos start-vector seed
-     * @return λ_max with its residual
+     * @return λ_max ({@code .max()}) with its residual and the products spent
      */
-    public static Result of(ShallowReluNetwork network, double[][] x, double[] y, long seed) {
+    public static Eigenpairs of(ShallowReluNetwork network, double[][] x, double[] y, long seed) {
         int n = x.length;
         int d = x[0].length;
         double[] flat = new double[n * d];
@@ -51,14 +45,7 @@ public final class DjlSharpness {
             NDArray xs = NativeArrays.of(manager, flat, new Shape(n, d), DataType.FLOAT64);
             NDArray ys = NativeArrays.of(manager, y, new Shape(n, 1), DataType.FLOAT64);
             Block block = ShallowReluBlocks.toBlock(network, manager, DataType.FLOAT64);
-            try (Objective objective = Objective.builder().setBlock(block).setLoss(Losses.halfMse()).addBatch(xs, ys)
-                            .build();
-                    HessianOperator hessian = HessianOperator.of(objective)) {
-                int dim = (int) hessian.dimension();
-                Eigenpairs top = Lanczos.builder().optTopK(1).optSeed(seed).optTolerance(1e-10)
-                        .optMaxIterations(Math.min(dim, 400)).optKeepVectors(false).build().run(hessian);
-                return new Result(top.max(), top.residual(0), top.products());
-            }
+            return Sharpness.top(block, Losses.halfMse(), xs, ys, MAX_PRODUCTS, 1e-10, seed);
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.minima.demos.sweeps;
 
+import dev.minima.util.Numerics;
+
 /** Step sizes spaced uniformly on a log scale, as in Mulayoff et al. (2021), supplement Sec. I ("uniformly spaced in a logarithmic scale"). */
 public final class StepSizeGrid {
 
@@ -19,10 +21,6 @@ public final class StepSizeGrid {
         if (count < 1) {
             throw new IllegalArgumentException("need at least one step size, got --etas " + count);
         }
-        double[] out = new double[count];
-        for (int i = 0; i < count; i++) {
-            out[i] = count == 1 ? min : min * Math.pow(max / min, i / (count - 1.0));
-        }
-        return out;
+        return Numerics.logSpaced(min, max, count);
     }
 }

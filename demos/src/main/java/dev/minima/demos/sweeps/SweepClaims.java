@@ -1,6 +1,7 @@
 package dev.minima.demos.sweeps;
 
 import dev.minima.demos.support.Report;
+import dev.minima.util.Numerics;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -168,9 +169,8 @@ public record SweepClaims(List<SweepPoint> points) {
         return e.length == 0 ? "none" : "η " + fmt(e[0]) + "–" + fmt(e[e.length - 1]);
     }
 
-    private static double median(double[] sorted) {
-        int m = sorted.length;
-        return m == 0 ? Double.NaN : m % 2 == 1 ? sorted[m / 2] : 0.5 * (sorted[m / 2 - 1] + sorted[m / 2]);
+    private static double median(double[] values) {
+        return Numerics.median(values);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.minima.demos.sweeps;
 
+import dev.minima.util.SeededRandom;
 import java.util.SplittableRandom;
 
 /**
@@ -79,9 +80,9 @@ public record SweepData(double[][] x, double[] y) {
         double[] y = new double[n];
         for (int j = 0; j < n; j++) {
             for (int l = 0; l < d; l++) {
-                x[j][l] = gaussian(random);
+                x[j][l] = SeededRandom.gaussian(random);
             }
-            y[j] = gaussian(random);
+            y[j] = SeededRandom.gaussian(random);
         }
         return new SweepData(x, y);
     }
@@ -90,13 +91,6 @@ public record SweepData(double[][] x, double[] y) {
         if (v < 1) {
             throw new IllegalArgumentException(option + " must be at least 1, got " + v);
         }
-    }
-
-    /** Box–Muller, one normal per call. */
-    static double gaussian(SplittableRandom r) {
-        double u1 = 1 - r.nextDouble();
-        double u2 = r.nextDouble();
-        return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
     }
 
     /** @return the inputs of a univariate set as a plain vector */

@@ -1,5 +1,6 @@
 package dev.minima.demos.sweeps;
 
+import dev.minima.curvature.Eigenpairs;
 import dev.minima.stability.GradientDescentRun;
 import dev.minima.stability.GramSharpness;
 import dev.minima.stability.InputSample;
@@ -41,7 +42,7 @@ public final class SweepMeasure {
         double[][] x = loss.inputs();
         ShallowReluNetwork net = loss.network(theta);
         StabilityReport report = StabilityReport.of(net, x, OptionalDouble.of(eta), LossConvention.HALF_MSE);
-        DjlSharpness.Result djl = DjlSharpness.of(net, x, loss.targets(), lanczosSeed);
+        Eigenpairs djl = DjlSharpness.of(net, x, loss.targets(), lanczosSeed);
         double weyl = 0;
         double[] y = loss.targets();
         for (int j = 0; j < x.length; j++) {
@@ -66,7 +67,7 @@ public final class SweepMeasure {
             }
         }
         return new SweepPoint(eta, run.steps(), run.loss(), run.converged(), run.convergedInWarmup(), false,
-                report.lambdaMaxGram(), djl.lambdaMax(), djl.residual(), weyl, threshold, report.lowerBoundNorm(),
+                report.lambdaMaxGram(), djl.max(), djl.residual(0), weyl, threshold, report.lowerBoundNorm(),
                 report.flattestLambda(), report.flattestCertificate(), report.ghatUpper(), report.stabilityNorm(),
                 report.perNeuronNorm(), bound, Math.sqrt(biasNorm), Math.sqrt(offsetNorm), report.knotsOnData(), seconds);
     }

@@ -7,8 +7,8 @@
  * seeded training sets, {@code SweepRunner} trains one network per step size in plain Java, and
  * {@code SweepMeasure} measures each end point twice: on the exact shallow-network path of
  * {@code dev.minima.stability} (Gram sharpness, stability norms, flattest rescaling) and, independently, by
- * {@code DjlSharpness}, which loads the same weights into a DJL block and runs {@code Lanczos} on its
- * {@code HessianOperator}. {@code SweepPoint}, {@code SweepClaims}, {@code SweepCharts} and
+ * {@code DjlSharpness}, which loads the same weights into a DJL block and asks the front door
+ * ({@code dev.minima.demos.support.Sharpness}) for λ_max of its exact Hessian. {@code SweepPoint}, {@code SweepClaims}, {@code SweepCharts} and
  * {@code UnivariateFigures} turn the results into CSV rows, report claims and charts.
  *
  * <p><b>Reuses</b> {@code dev.minima.stability} (networks, losses, gradient descent, reports),

@@ -1,4 +1,4 @@
-package dev.minima.sam;
+package dev.minima.demos.samxor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,21 +13,25 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.EasyTrain;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.Batch;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import ai.djl.translate.Batchifier;
 import dev.minima.autograd.AutogradBridge;
 import dev.minima.autograd.GradMode;
 import dev.minima.curvature.HessianOperator;
 import dev.minima.curvature.Objective;
 import dev.minima.curvature.ParameterSpace;
 import dev.minima.curvature.Vectors;
-import dev.minima.data.ReluMlp;
 import dev.minima.data.XorData;
 import dev.minima.loss.Losses;
+import dev.minima.sam.SamStep;
+import dev.minima.sam.SharpnessAware;
+import dev.minima.util.SeededRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -133,23 +137,24 @@ class XorScenarioTwoTest {
             Optimizer sgd = Optimizer.sgd().setLearningRateTracker(Tracker.fixed(oneSam ? SAM_LR : GD_LR))
                     .optWeightDecays(oneSam ? 0f : 0.05f).build();
             long start = System.nanoTime();
-            try (Trainer trainer = SamFixtures.trainer(model, net, Losses.mse(), sgd)) {
+            model.setBlock(net);
+            try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(Losses.mse()).optOptimizer(sgd))) {
                 if (oneSam) {
                     List<Batch> batches = new ArrayList<>();
                     for (int i = 0; i < N; i++) {
-                        batches.add(SamFixtures.batch(m, x.get(new NDIndex(i + ":" + (i + 1))),
+                        batches.add(batch(m, x.get(new NDIndex(i + ":" + (i + 1))),
                                 y.get(new NDIndex(i + ":" + (i + 1)))));
                     }
                     SamStep sam = SamStep.of(SharpnessAware.builder().optRho(RHO).build());
                     SplittableRandom order = new SplittableRandom(SEED);
                     for (int epoch = 0; epoch < SAM_EPOCHS; epoch++) {
-                        for (int i : permutation(N, order)) {
+                        for (int i : SeededRandom.permutation(N, order)) {
                             sam.step(trainer, batches.get(i));
                         }
                     }
                     batches.forEach(Batch::close);
                 } else {
-                    try (Batch all = SamFixtures.batch(m, x, y)) {
+                    try (Batch all = batch(m, x, y)) {
                         for (int t = 0; t < GD_STEPS; t++) {
                             EasyTrain.trainBatch(trainer, all);
                             trainer.step();
@@ -199,17 +204,9 @@ class XorScenarioTwoTest {
         }
     }
 
-    static int[] permutation(int n, SplittableRandom r) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
+    /** A DJL batch holding copies of x and y (closed by the caller). */
+    static Batch batch(NDManager manager, NDArray x, NDArray y) {
+        return new Batch(manager.newSubManager(), new NDList(x.duplicate()), new NDList(y.duplicate()),
+                (int) x.getShape().get(0), Batchifier.STACK, Batchifier.STACK, 0, 0);
     }
 }

@@ -1,4 +1,4 @@
-package dev.minima.data;
+package dev.minima.demos.samxor;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;

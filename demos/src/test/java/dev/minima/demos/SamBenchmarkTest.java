@@ -1,4 +1,4 @@
-package dev.minima.sam;
+package dev.minima.demos;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,4 +1,4 @@
-package dev.minima.sam;
+package dev.minima.demos;
 
 import ai.djl.Model;
 import ai.djl.engine.Engine;
@@ -21,10 +21,12 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.translate.Batchifier;
-import dev.minima.data.ReluMlp;
 import dev.minima.data.XorData;
+import dev.minima.demos.samxor.ReluMlp;
 import dev.minima.loss.Losses;
-import java.util.Arrays;
+import dev.minima.sam.SamStep;
+import dev.minima.sam.SharpnessAware;
+import dev.minima.util.Numerics;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -225,9 +227,6 @@ public final class SamBenchmark {
     }
 
     private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        int n = s.length;
-        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+        return Numerics.median(v);
     }
 }

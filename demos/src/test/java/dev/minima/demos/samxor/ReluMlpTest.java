@@ -1,4 +1,4 @@
-package dev.minima.data;
+package dev.minima.demos.samxor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,7 +14,8 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
-import dev.minima.TestModels;
+import dev.minima.util.SeededRandom;
+import java.util.SplittableRandom;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,7 @@ class ReluMlpTest {
         int d = 5;
         int width = 7;
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray x = TestModels.normal(m, 3, 4, d, DataType.FLOAT64);
+            NDArray x = SeededRandom.gaussian(m, new Shape(4, d), DataType.FLOAT64, new SplittableRandom(3));
             double[][] xs = rows(x);
             for (ReluMlp.Variant v : ReluMlp.Variant.values()) {
                 Block net = ReluMlp.builder().setInputDimension(d).setWidth(width).optVariant(v).build();
