@@ -44,15 +44,26 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Defaults.</b> The trainer's loss is mapped to a GC-safe equivalent ({@link DjlLosses}); the learning
  * rate is read from the optimizer's tracker at every record and the threshold follows the optimizer
- * ({@link StabilityRule}); the probe is {@link #DEFAULT_PROBE_SIZE} examples sampled from the first training
- * batches; records are skipped while they would cost more than {@link #DEFAULT_MAX_OVERHEAD} of the training
- * time. All of this is checked when training begins.
+ * ({@link StabilityRule}); the probe is the first {@link #DEFAULT_PROBE_SIZE} training examples; records are
+ * measured in the background on a snapshot of the parameters; records are skipped while the training thread's
+ * time in the monitor exceeds {@link #DEFAULT_MAX_OVERHEAD} of the training time. The loss, optimizer and probe
+ * are checked when training begins.
  *
  * <p><b>When.</b> {@code onTrainingBatch} runs after the batch's backward pass and before
  * {@code trainer.step()}: the measured parameters have had {@code step} updates, and η is the learning
  * rate of update {@code step + 1}, read from the tracker as DJL's optimisers do ({@code getNewValue(t)} with
  * the 1-based update count t). The parameters' {@code .grad}, the gradient about to be applied, is never
  * touched: all derivatives go through {@code torch.autograd.grad}.
+ *
+ * <p><b>Background.</b> At a record step the training thread copies the parameters on their device ({@link
+ * ParameterSpace#snapshot}) and reads η and the threshold; one shared daemon worker thread ({@code
+ * minima-sharpness-monitor}, reniced to the lowest priority, one libtorch thread) measures the copy while
+ * training goes on. The record keeps the snapshot's step and is delivered in the training thread at a later
+ * {@code onTrainingBatch}/{@code onEpoch} (sinks, CSV, metrics, detector and divergence all run there). A record
+ * due while the previous one is running is skipped and counted ({@link #coalesced()}); an exception on the
+ * worker is rethrown at the next step as {@link MeasurementFailedException}; {@code onTrainingEnd} waits for
+ * the last record. {@link Builder#optBackground(boolean) optBackground(false)} measures in the training thread
+ * at the record step instead, with the same code and the same results on the same weights.
  *
  * <p><b>Divergence.</b> Non-finite predictions (checked every step, one reduction), non-finite weights or
  * probe loss, or a loss blow-up stop training with a {@link TrainingDivergedException}, or call the hook
