@@ -40,6 +40,11 @@ import java.util.Objects;
  * holding {@link Dropout} in training mode makes each pass random: {@link #isStochastic()} says so and the
  * operators report {@link SymmetricOperator#isDeterministic()} false unless their graph is retained.
  *
+ * <p>Built over a parameter snapshot ({@code optParameters(ParameterSpace.of(block).snapshot(manager))}) the
+ * objective evaluates the block with the snapshot's copies (a {@code ParameterStore} that hands them to every
+ * layer) and differentiates with respect to them, so it can be measured on another thread while the live
+ * parameters change; its batch-norm state restore then writes the snapshot's copies, never the live block.
+ *
  * <pre>{@code
  * try (Objective obj = Objective.builder().setBlock(block).setLoss(Losses.softmaxCrossEntropy())
  *         .addBatch(x, y).build();
