@@ -100,8 +100,8 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
     public static final int DEFAULT_PROBE_SIZE = 1000;
 
     /**
-     * Default libtorch intra-op thread count of the background worker: 1 (see docs/monitor.md for the
-     * measurements behind it).
+     * Default libtorch intra-op thread count of the background worker: 1, so that the worker never occupies more
+     * than one core (other counts were not measured; docs/monitor.md).
      */
     public static final int DEFAULT_WORKER_THREADS = 1;
 
