@@ -29,9 +29,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The sharpness monitor's cost and accuracy for the {@code bench} subcommand: {@code monitor_overhead} = wall
  * time of SGD steps with the monitor attached at its defaults ({@code SharpnessListener.builder().build()}:
- * every 100 steps, a probe sampled from the first training batches, the default overhead budget) divided by the
- * same steps without it, minus 1; {@code monitor_lmax_rel_err} = mean over the records of |λ_rec − λ_ref|/λ_ref,
- * λ_ref from Lanczos to a 1e-5 residual on the first 1,000 training examples at the record's weights (a copy of
+ * every 100 steps, the first 1,000 training examples as probe, measured in the background, the default overhead
+ * budget) divided by the same steps without it, minus 1; {@code monitor_lmax_rel_err} = mean over the records
+ * of |λ_rec − λ_ref|/λ_ref, λ_ref from Lanczos to a 1e-5 residual on the first 1,000 training examples at the record's weights (a copy of
  * the parameters taken at the record's step, evaluated after the timed run); {@code monitor_records} =
  * records in the monitored run. Workload: 1,000 steps, batch 128, a 784-512-512-10 ReLU MLP, random Gaussian
  * inputs with random class labels (softmax cross-entropy), learning rate 0.01. Both runs start from the same
