@@ -139,7 +139,8 @@ public final class EosCommand extends DemoCommand {
         String tag = String.format(Locale.ROOT, "eta%s", trim(eta));
         Path csv = outDir.resolve("eos-" + tag + ".csv");
         Path png = outDir.resolve("eos-" + tag + ".png");
-        SharpnessListener monitor = SharpnessListener.builder().optEvery(every).optLearningRate(eta).optLoss(loss)
+        SharpnessListener monitor = SharpnessListener.builder().optBackground(false).optEvery(every).optLearningRate(eta)
+                .optLoss(loss)
                 .optProbe(x, y).optCsv(csv).optChart(png)
                 .optSharpnessProbe(SharpnessProbe.builder().optTolerance(tolerance).optSeed(seed).build())
                 .optChartTitle(String.format(Locale.ROOT, "MNIST %d, %s, full-batch GD, eta = %s", subset,

@@ -30,13 +30,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The sharpness monitor's cost and accuracy for the {@code bench} subcommand: {@code monitor_overhead} = wall
  * time of SGD steps with the monitor attached at its defaults ({@code SharpnessListener.builder().build()}:
- * every 100 steps, a probe sampled from the first training batches, the default overhead budget) divided by the
- * same steps without it, minus 1; {@code monitor_lmax_rel_err} = mean over the records of |λ_rec − λ_ref|/λ_ref,
- * λ_ref from Lanczos to a 1e-5 residual on the first 1,000 training examples at the record's weights (a copy of
- * the parameters taken when the record is made, evaluated after the timed run); {@code monitor_records} =
+ * every 100 steps, the first 1,000 training examples as probe, measured in the background, the default overhead
+ * budget) divided by the same steps without it, minus 1; {@code monitor_lmax_rel_err} = mean over the records
+ * of |λ_rec − λ_ref|/λ_ref, λ_ref from Lanczos to a 1e-5 residual on the first 1,000 training examples at the record's weights (a copy of
+ * the parameters taken at the record's step, evaluated after the timed run); {@code monitor_records} =
  * records in the monitored run. Workload: 1,000 steps, batch 128, a 784-512-512-10 ReLU MLP, random Gaussian
  * inputs with random class labels (softmax cross-entropy), learning rate 0.01. Both runs start from the same
- * weights and see the same batches; they alternate {@code repeats} times and the medians are compared.
+ * weights and see the same batches; they alternate {@code repeats} times and the medians are compared. The
+ * timed region ends after {@code onTrainingEnd}, so waiting for the monitor's last background record counts. A
+ * listener that copies the weights at the schedule's steps (for the reference) runs in both runs.
  *
  * <pre>{@code
  * MonitorOverheadBenchmark.Result r = MonitorOverheadBenchmark.builder().build().run();
@@ -62,13 +64,14 @@ public final class MonitorOverheadBenchmark {
      * @param meanProducts mean Hessian-vector products per record
      * @param monitorSeconds time inside the monitor in the last monitored run
      * @param skipped measurements skipped by the overhead budget in the last monitored run
+     * @param coalesced records skipped because the previous background record was still running (last run)
      * @param lambdaRelativeError mean relative error of the recorded λ_max against Lanczos on the first 1,000
      *     training examples at the same weights (last monitored run), NaN without records
      * @param maxLambdaRelativeError the largest of those errors
      * @param probeSize the monitor's probe size
      */
     public record Result(double baselineSeconds, double monitoredSeconds, double overhead, double insideOverhead,
-            double cpuOverhead, int records, double meanProducts, double monitorSeconds, long skipped,
+            double cpuOverhead, int records, double meanProducts, double monitorSeconds, long skipped, long coalesced,
             double lambdaRelativeError, double maxLambdaRelativeError, int probeSize) {
 
         /** @return the figures for a summary.json, {@code monitor_overhead} first */
@@ -86,6 +89,8 @@ public final class MonitorOverheadBenchmark {
             m.put("monitor_mean_hvp_products", meanProducts);
             m.put("monitor_seconds", monitorSeconds);
             m.put("monitor_skipped", skipped);
+            m.put("monitor_coalesced", coalesced);
+            m.put("torch_threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
             return m;
         }
     }
@@ -97,6 +102,10 @@ public final class MonitorOverheadBenchmark {
     private final int repeats;
     private final double maxOverhead;
     private final long seed;
+    private final boolean background;
+    private final boolean lowPriority;
+    private final int workerThreads;
+    private final double tolerance;
     private double lastCpuEnd;
 
     private MonitorOverheadBenchmark(Builder b) {
@@ -107,6 +116,10 @@ public final class MonitorOverheadBenchmark {
         this.repeats = b.repeats;
         this.maxOverhead = b.maxOverhead;
         this.seed = b.seed;
+        this.background = b.background;
+        this.lowPriority = b.lowPriority;
+        this.workerThreads = b.workerThreads;
+        this.tolerance = b.tolerance;
     }
 
     /** @return a new builder */
@@ -124,7 +137,7 @@ public final class MonitorOverheadBenchmark {
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray x = gaussian(manager, pool, 784, seed);
             NDArray y = labels(manager, pool, seed + 1);
-            time(manager, x, y, null, Math.min(steps, 50), null, null); // warm-up: JIT, allocator, libtorch threads
+            time(manager, x, y, null, Math.min(steps, 50), new WeightCopies(manager, every, firstRecord()), null); // warm-up: JIT, allocator, libtorch threads
             double[] base = new double[repeats];
             double[] mon = new double[repeats];
             double[] inside = new double[repeats];
@@ -134,10 +147,12 @@ public final class MonitorOverheadBenchmark {
             double[] errors = new double[0];
             for (int r = 0; r < repeats; r++) {
                 double c0 = cpuSeconds();
-                base[r] = time(manager, x, y, null, steps, null, null);
+                try (WeightCopies unused = new WeightCopies(manager, every, firstRecord())) {
+                    base[r] = time(manager, x, y, null, steps, unused, null);
+                }
                 double c1 = cpuSeconds();
-                WeightCopies copies = new WeightCopies(manager);
-                SharpnessListener monitor = monitor(copies);
+                WeightCopies copies = new WeightCopies(manager, every, firstRecord());
+                SharpnessListener monitor = monitor();
                 double[][] err = new double[1][];
                 mon[r] = time(manager, x, y, monitor, steps, copies,
                         model -> err[0] = copies.errors(model, x, y, monitor));
@@ -148,9 +163,9 @@ public final class MonitorOverheadBenchmark {
                 monCpu[r] = c2 - c1;
                 inside[r] = monitor.monitorSeconds() / (mon[r] - monitor.monitorSeconds());
                 last = monitor;
-                LOGGER.info("repeat {}: {} s without, {} s with the monitor ({} records, {} s inside it); CPU {} s vs"
-                        + " {} s", r, base[r], mon[r], monitor.records().size(), monitor.monitorSeconds(), baseCpu[r],
-                        monCpu[r]);
+                LOGGER.info("repeat {}: {} s without, {} s with the monitor ({} records, {} coalesced, {} s inside it);"
+                        + " CPU {} s vs {} s", r, base[r], mon[r], monitor.records().size(), monitor.coalesced(),
+                        monitor.monitorSeconds(), baseCpu[r], monCpu[r]);
             }
             double b = median(base);
             double m = median(mon);
@@ -159,14 +174,34 @@ public final class MonitorOverheadBenchmark {
             double meanErr = java.util.Arrays.stream(errors).average().orElse(Double.NaN);
             double maxErr = java.util.Arrays.stream(errors).max().orElse(Double.NaN);
             return new Result(b, m, m / b - 1, median(inside), cpu, last.records().size(), products,
-                    last.monitorSeconds(), last.skipped(), meanErr, maxErr, probeSize);
+                    last.monitorSeconds(), last.skipped(), last.coalesced(), meanErr, maxErr, probeSize);
         }
     }
 
+    /** @return the step of the monitor's first record: when the batches seen hold the probe */
+    private long firstRecord() {
+        return (probeSize + batchSize - 1) / batchSize - 1;
+    }
+
     /** The listener at its defaults, except where the builder of this benchmark overrides them. */
-    private SharpnessListener monitor(WeightCopies copies) {
-        SharpnessListener.Builder b = SharpnessListener.builder().optSeed(seed).addSink(copies)
-                .optProbeSample(probeSize, seed);
+    private SharpnessListener monitor() {
+        SharpnessListener.Builder b = SharpnessListener.builder().optSeed(seed);
+        if (probeSize != SharpnessListener.DEFAULT_PROBE_SIZE) {
+            b.optProbeSize(probeSize);
+        }
+        if (!background) {
+            b.optBackground(false);
+        }
+        if (!lowPriority) {
+            b.optLowPriority(false);
+        }
+        if (workerThreads >= 0) {
+            b.optWorkerThreads(workerThreads);
+        }
+        if (!Double.isNaN(tolerance)) {
+            b.optSharpnessProbe(dev.minima.monitor.SharpnessProbe.builder().optSeed(seed).optTolerance(tolerance)
+                    .build());
+        }
         if (every != DEFAULT_EVERY) {
             b.optEvery(every);
         }
@@ -180,16 +215,26 @@ public final class MonitorOverheadBenchmark {
     private static final int REFERENCE_EXAMPLES = 1000;
 
     /**
-     * Copies of the parameters at each record (taken inside the record, so they describe its weights), and the
-     * reference λ_max at each copy, computed after the timed run.
+     * Copies of the parameters at the monitor's scheduled steps (taken before the step's update, where the
+     * monitor takes its snapshot), and the reference λ_max at each record's copy, computed after the timed run.
      */
-    private static final class WeightCopies implements dev.minima.monitor.RecordSink {
+    private static final class WeightCopies extends ai.djl.training.listener.TrainingListenerAdapter
+            implements AutoCloseable {
         private final NDManager manager;
-        private final java.util.List<NDArray> copies = new java.util.ArrayList<>();
+        private final int every;
+        private final long first;
+        private final Map<Long, NDArray> copies = new java.util.HashMap<>();
         private dev.minima.curvature.ParameterSpace space;
+        private long seen;
 
-        WeightCopies(NDManager manager) {
+        /**
+         * @param every the monitor's interval
+         * @param first the step at which the monitor's probe is complete, its first record
+         */
+        WeightCopies(NDManager manager, int every, long first) {
             this.manager = manager.newSubManager();
+            this.every = every;
+            this.first = first;
         }
 
         void watch(Model model) {
@@ -197,8 +242,11 @@ public final class MonitorOverheadBenchmark {
         }
 
         @Override
-        public void accept(dev.minima.monitor.SharpnessRecord r) {
-            copies.add(space.values(manager));
+        public void onTrainingBatch(Trainer trainer, BatchData batchData) {
+            long step = seen++;
+            if (step % every == 0 || step == first) {
+                copies.put(step, space.values(manager));
+            }
         }
 
         /** Relative errors of the records against Lanczos on the first 1,000 examples at the same weights. */
@@ -211,7 +259,11 @@ public final class MonitorOverheadBenchmark {
                 px.attach(scope);
                 py.attach(scope);
                 for (int i = 0; i < out.length; i++) {
-                    space.assign(copies.get(i));
+                    NDArray weights = copies.get(records.get(i).step());
+                    if (weights == null) {
+                        throw new IllegalStateException("no weight copy at step " + records.get(i).step());
+                    }
+                    space.assign(weights);
                     try (dev.minima.curvature.Objective o = dev.minima.curvature.Objective.builder()
                             .setBlock(model.getBlock()).setLoss(Losses.softmaxCrossEntropy()).addBatch(px, py).build();
                             dev.minima.curvature.HessianOperator h = dev.minima.curvature.HessianOperator.of(o)) {
@@ -246,13 +298,12 @@ public final class MonitorOverheadBenchmark {
             Engine.getInstance().setRandomSeed((int) seed);
             DefaultTrainingConfig config = new DefaultTrainingConfig(Losses.softmaxCrossEntropy())
                     .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.01f)).build())
-                    .addTrainingListeners(monitor == null ? new TrainingListener[0] : new TrainingListener[] {monitor});
+                    .addTrainingListeners(monitor == null ? new TrainingListener[] {watch}
+                            : new TrainingListener[] {watch, monitor});
             long pool = x.getShape().get(0);
             try (Trainer trainer = model.newTrainer(config)) {
                 trainer.initialize(new Shape(1, 784));
-                if (watch != null) {
-                    watch.watch(model);
-                }
+                watch.watch(model);
                 long t0 = System.nanoTime();
                 for (int s = 0; s < n; s++) {
                     long start = (long) s * batchSize % (pool - batchSize + 1);
@@ -268,6 +319,7 @@ public final class MonitorOverheadBenchmark {
                         trainer.step();
                     }
                 }
+                trainer.notifyListeners(l -> l.onTrainingEnd(trainer)); // the monitor delivers its last record
                 double seconds = (System.nanoTime() - t0) * 1e-9;
                 lastCpuEnd = cpuSeconds(); // before the untimed reference computation
                 if (after != null) {
@@ -315,7 +367,9 @@ public final class MonitorOverheadBenchmark {
     /**
      * Runs the benchmark with default settings and prints the result as JSON.
      *
-     * @param args optional: repeats, the overhead budget (0 = measure on schedule), the probe size, the interval
+     * @param args optional, {@code -} for the default: repeats, the overhead budget (0 = measure on schedule), the
+     *     probe size, the interval, background (true/false), low priority (true/false), worker threads, Lanczos
+     *     tolerance
      */
     public static void main(String[] args) {
         Builder b = builder();
@@ -328,8 +382,20 @@ public final class MonitorOverheadBenchmark {
         if (args.length > 2 && !args[2].equals("-")) {
             b.optProbeSize(Integer.parseInt(args[2]));
         }
-        if (args.length > 3) {
+        if (args.length > 3 && !args[3].equals("-")) {
             b.optEvery(Integer.parseInt(args[3]));
+        }
+        if (args.length > 4 && !args[4].equals("-")) {
+            b.optBackground(Boolean.parseBoolean(args[4]));
+        }
+        if (args.length > 5 && !args[5].equals("-")) {
+            b.optLowPriority(Boolean.parseBoolean(args[5]));
+        }
+        if (args.length > 6 && !args[6].equals("-")) {
+            b.optWorkerThreads(Integer.parseInt(args[6]));
+        }
+        if (args.length > 7 && !args[7].equals("-")) {
+            b.optTolerance(Double.parseDouble(args[7]));
         }
         System.out.println(DemoCommand.GSON.toJson(b.build().run().toMap()));
     }
@@ -343,8 +409,49 @@ public final class MonitorOverheadBenchmark {
         private int repeats = 1;
         private double maxOverhead = Double.NaN;
         private long seed;
+        private boolean background = true;
+        private boolean lowPriority = true;
+        private int workerThreads = -1;
+        private double tolerance = Double.NaN;
 
         private Builder() {}
+
+        /**
+         * @param tolerance the Lanczos tolerance of the monitor's probe (default: the listener's {@link
+         *     SharpnessListener#DEFAULT_TOLERANCE})
+         * @return this builder
+         */
+        public Builder optTolerance(double tolerance) {
+            this.tolerance = tolerance;
+            return this;
+        }
+
+        /**
+         * @param background the monitor's {@link SharpnessListener.Builder#optBackground} (default: the listener's)
+         * @return this builder
+         */
+        public Builder optBackground(boolean background) {
+            this.background = background;
+            return this;
+        }
+
+        /**
+         * @param lowPriority the monitor's {@link SharpnessListener.Builder#optLowPriority} (default: the listener's)
+         * @return this builder
+         */
+        public Builder optLowPriority(boolean lowPriority) {
+            this.lowPriority = lowPriority;
+            return this;
+        }
+
+        /**
+         * @param threads the monitor's {@link SharpnessListener.Builder#optWorkerThreads} (default: the listener's)
+         * @return this builder
+         */
+        public Builder optWorkerThreads(int threads) {
+            this.workerThreads = threads;
+            return this;
+        }
 
         /**
          * @param steps SGD steps per run (default 1000)

@@ -41,6 +41,11 @@ import java.util.Objects;
  * holding {@link Dropout} in training mode makes each pass random: {@link #isStochastic()} says so and the
  * operators report {@link SymmetricOperator#isDeterministic()} false unless their graph is retained.
  *
+ * <p>Built over a parameter snapshot ({@code optParameters(ParameterSpace.of(block).snapshot(manager))}) the
+ * objective evaluates the block with the snapshot's copies (a {@code ParameterStore} that hands them to every
+ * layer) and differentiates with respect to them, so it can be measured on another thread while the live
+ * parameters change; its batch-norm state restore then writes the snapshot's copies, never the live block.
+ *
  * <pre>{@code
  * try (Objective obj = Objective.builder().setBlock(block).setLoss(Losses.softmaxCrossEntropy())
  *         .addBatch(x, y).build();
@@ -100,9 +105,9 @@ public final class Objective implements AutoCloseable {
     private final boolean stochastic;
     private final NDManager manager;
     private final ParameterStore parameterStore;
-    private final List<Pair<Parameter, NDArray>> state;
+    private final List<Pair<NDArray, NDArray>> state;
 
-    private Objective(Builder b, NDManager manager, Source source, List<Pair<Parameter, NDArray>> state) {
+    private Objective(Builder b, NDManager manager, Source source, List<Pair<NDArray, NDArray>> state) {
         this.block = b.block;
         this.loss = b.loss;
         this.space = b.space;
@@ -114,8 +119,35 @@ public final class Objective implements AutoCloseable {
         this.streamedSkip = source.streamedSkip;
         this.batchCount = source.batchCount;
         this.size = source.size;
-        this.parameterStore = new ParameterStore(manager, false);
+        this.parameterStore = b.space.isSnapshot() ? new SnapshotStore(manager, b.space) : new ParameterStore(manager, false);
         this.state = state;
+    }
+
+    /**
+     * Feeds the block a snapshot's copies instead of its live parameter arrays: every DJL block reads its
+     * parameters through {@link ParameterStore#getValue(Parameter, ai.djl.Device, boolean)} in its forward pass.
+     */
+    private static final class SnapshotStore extends ParameterStore {
+        private final ParameterSpace snapshot;
+
+        SnapshotStore(NDManager manager, ParameterSpace snapshot) {
+            super(manager, false);
+            this.snapshot = snapshot;
+        }
+
+        @Override
+        public NDArray getValue(Parameter parameter, ai.djl.Device device, boolean training) {
+            if (parameter == null) {
+                return null; // an optional parameter the block does not have (e.g. a Linear without bias)
+            }
+            NDArray value = snapshot.valueOf(parameter);
+            if (!value.getDevice().equals(device)) {
+                throw new IllegalStateException("parameter '" + parameter.getName() + "' of the snapshot is on "
+                        + value.getDevice() + " but the block asks for it on " + device
+                        + ": a snapshot objective runs on the parameters' own device");
+            }
+            return value;
+        }
     }
 
     /** @return a new builder */
@@ -394,15 +426,16 @@ public final class Objective implements AutoCloseable {
 
     /**
      * Puts the block's non-trainable state (batch-norm running statistics) back to what it was when the
-     * objective was built; a no-op in inference mode, where the block does not change it.
+     * objective was built; a no-op in inference mode, where the block does not change it. Over a snapshot
+     * ({@link ParameterSpace#snapshot}) the state restored is the snapshot's copy, never the live block's.
      */
     public void restoreState() {
         if (state.isEmpty()) {
             return;
         }
         try (GradMode off = GradMode.disabled()) {
-            for (Pair<Parameter, NDArray> p : state) {
-                p.getKey().getArray().set(new NDIndex("..."), p.getValue());
+            for (Pair<NDArray, NDArray> p : state) {
+                p.getKey().set(new NDIndex("..."), p.getValue());
             }
         }
     }
@@ -632,7 +665,11 @@ public final class Objective implements AutoCloseable {
             }
             NDManager own = NDManager.newBaseManager(space.device(), "PyTorch");
             try {
-                List<Pair<Parameter, NDArray>> state = training ? snapshot(block, own) : List.of();
+                if (space.isSnapshot() && space.block() != block) {
+                    throw new IllegalArgumentException("the parameter snapshot was taken of another block: take it of"
+                            + " this objective's block (ParameterSpace.of(block).snapshot(manager))");
+                }
+                List<Pair<NDArray, NDArray>> state = training ? snapshot(block, space, own) : List.of();
                 Source source = new Source();
                 for (NDList[] pair : arrays) {
                     source.resident.add(copy(pair[0], pair[1], own));
@@ -707,14 +744,15 @@ public final class Objective implements AutoCloseable {
             }
         }
 
-        private static List<Pair<Parameter, NDArray>> snapshot(Block block, NDManager own) {
-            List<Pair<Parameter, NDArray>> out = new ArrayList<>();
+        private static List<Pair<NDArray, NDArray>> snapshot(Block block, ParameterSpace space, NDManager own) {
+            List<Pair<NDArray, NDArray>> out = new ArrayList<>();
             for (Pair<String, Parameter> p : block.getParameters()) {
                 Parameter param = p.getValue();
                 if (!param.requiresGradient() && param.isInitialized()) {
-                    NDArray c = param.getArray().duplicate();
+                    NDArray target = space.valueOf(param);
+                    NDArray c = target.duplicate();
                     c.attach(own);
-                    out.add(new Pair<>(param, c));
+                    out.add(new Pair<>(target, c));
                 }
             }
             return out;

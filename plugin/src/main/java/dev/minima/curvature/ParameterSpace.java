@@ -13,7 +13,9 @@ import ai.djl.util.Pair;
 import dev.minima.autograd.GradMode;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 
 /**
@@ -22,6 +24,11 @@ import java.util.function.Predicate;
  *
  * <p>Flat vectors are what {@link SymmetricOperator}s and estimators work on; the order is the block's
  * {@code getParameters()} order, restricted to the parameters chosen at construction.
+ *
+ * <p>A space is <em>live</em> (its arrays are the block's own parameter arrays) or a <em>snapshot</em> ({@link
+ * #snapshot(NDManager)}): copies of every parameter of the block taken at one moment, which an {@link Objective}
+ * built over the snapshot feeds to the block in place of the live arrays. A snapshot can be measured on another
+ * thread while training goes on updating the live arrays.
  */
 public final class ParameterSpace {
 
@@ -31,15 +38,20 @@ public final class ParameterSpace {
     private final long dimension;
     private final DataType dataType;
     private final Device device;
+    private final Block block;
+    /** Snapshot copies of every parameter of the block (null for a live space). */
+    private final Map<Parameter, NDArray> copies;
 
-    private ParameterSpace(List<String> names, List<Parameter> parameters) {
+    private ParameterSpace(Block block, List<String> names, List<Parameter> parameters, Map<Parameter, NDArray> copies) {
+        this.block = block;
+        this.copies = copies;
         this.names = Collections.unmodifiableList(names);
         this.parameters = Collections.unmodifiableList(parameters);
         offsets = new long[parameters.size() + 1];
         DataType type = null;
         Device dev = null;
         for (int i = 0; i < parameters.size(); i++) {
-            NDArray a = parameters.get(i).getArray();
+            NDArray a = array(i);
             offsets[i + 1] = offsets[i] + a.size();
             if (type == null) {
                 type = a.getDataType();
@@ -98,7 +110,71 @@ public final class ParameterSpace {
                     + " has no trainable parameters" + (block.getParameters().isEmpty() ? "" : " matching the filter")
                     + ": curvature needs at least one parameter that requires gradients");
         }
-        return new ParameterSpace(names, params);
+        return new ParameterSpace(block, names, params, null);
+    }
+
+    /**
+     * A snapshot of this space: copies, on the same device and attached to {@code manager}, of the current
+     * values of every parameter of the block (the differentiated ones marked for gradients, the others, e.g.
+     * batch-norm running statistics, as plain copies). An {@link Objective} built over the snapshot evaluates the
+     * block with these copies instead of the live arrays and differentiates with respect to them, so the live
+     * parameters, their {@code .grad} and the optimizer are never touched and may change meanwhile. Call it where
+     * nothing updates the parameters (in a training listener, before the step); the copies are taken without
+     * autograd recording. Closing {@code manager} frees the snapshot.
+     *
+     * @param manager the manager owning the copies
+     * @return the snapshot space, with the same names, order and dimension
+     */
+    public ParameterSpace snapshot(NDManager manager) {
+        Map<Parameter, NDArray> out = new IdentityHashMap<>();
+        try (GradMode off = GradMode.disabled()) {
+            for (Pair<String, Parameter> p : block.getParameters()) {
+                Parameter param = p.getValue();
+                if (!param.isInitialized()) {
+                    continue;
+                }
+                NDArray source = valueOf(param);
+                NDArray c = source.duplicate(); // with recording off: a leaf with no graph back to the live array
+                c.attach(manager);
+                if (parameters.contains(param)) {
+                    c.setRequiresGradient(true);
+                }
+                out.put(param, c);
+            }
+        }
+        return new ParameterSpace(block, new ArrayList<>(names), new ArrayList<>(parameters), out);
+    }
+
+    /** @return whether this space holds snapshot copies rather than the block's live arrays */
+    public boolean isSnapshot() {
+        return copies != null;
+    }
+
+    /** @return the block whose parameters this space describes */
+    public Block block() {
+        return block;
+    }
+
+    /**
+     * The array standing for a parameter: its snapshot copy in a snapshot space, its live array otherwise.
+     *
+     * @param parameter a parameter of the block
+     * @return the array to use for it
+     */
+    public NDArray valueOf(Parameter parameter) {
+        if (copies != null) {
+            NDArray c = copies.get(parameter);
+            if (c == null) {
+                throw new IllegalArgumentException("parameter '" + parameter.getName() + "' is not in this snapshot"
+                        + " (it was not initialised when the snapshot was taken)");
+            }
+            return c;
+        }
+        return parameter.getArray();
+    }
+
+    private NDArray array(int i) {
+        return valueOf(parameters.get(i));
     }
 
     /** @return the dimension (total number of scalars) */
@@ -134,11 +210,11 @@ public final class ParameterSpace {
         return offsets[i];
     }
 
-    /** @return the parameters' live arrays, in order (not copies) */
+    /** @return the arrays differentiated, in order: the live parameter arrays (not copies), or a snapshot's copies */
     public NDList arrays() {
         NDList list = new NDList(parameters.size());
-        for (Parameter p : parameters) {
-            list.add(p.getArray());
+        for (int i = 0; i < parameters.size(); i++) {
+            list.add(array(i));
         }
         return list;
     }
@@ -173,14 +249,14 @@ public final class ParameterSpace {
         }
         NDList out = new NDList(parameters.size());
         if (parameters.size() == 1) {
-            out.add(flat.reshape(parameters.get(0).getArray().getShape()));
+            out.add(flat.reshape(array(0).getShape()));
             return out;
         }
         long[] cuts = new long[parameters.size() - 1];
         System.arraycopy(offsets, 1, cuts, 0, cuts.length);
         NDList pieces = flat.split(cuts);
         for (int i = 0; i < parameters.size(); i++) {
-            Shape s = parameters.get(i).getArray().getShape();
+            Shape s = array(i).getShape();
             out.add(pieces.get(i).reshape(s));
         }
         return out;
@@ -193,8 +269,8 @@ public final class ParameterSpace {
     public NDArray values(NDManager manager) {
         try (NDManager scope = manager.newSubManager()) {
             NDList copies = new NDList(parameters.size());
-            for (Parameter p : parameters) {
-                NDArray c = p.getArray().stopGradient();
+            for (int i = 0; i < parameters.size(); i++) {
+                NDArray c = array(i).stopGradient();
                 c.attach(scope);
                 copies.add(c);
             }
@@ -216,7 +292,7 @@ public final class ParameterSpace {
             NDList parts = unflatten(flat);
             parts.attach(scope);
             for (int i = 0; i < parameters.size(); i++) {
-                parameters.get(i).getArray().set(new NDIndex("..."), parts.get(i));
+                array(i).set(new NDIndex("..."), parts.get(i));
             }
         }
     }
@@ -228,7 +304,7 @@ public final class ParameterSpace {
      */
     public String firstNonFinite() {
         for (int i = 0; i < parameters.size(); i++) {
-            NDArray a = parameters.get(i).getArray();
+            NDArray a = array(i);
             try (NDArray bad = a.isNaN().logicalOr(a.isInfinite()).any()) {
                 if (bad.getBoolean()) {
                     return names.get(i);

@@ -11,20 +11,26 @@ import java.util.SplittableRandom;
 
 /**
  * Builds a fixed probe set from the first training batches: it copies every batch it is offered until it
- * holds at least {@code size} examples, then keeps {@code size} of them chosen by a seeded permutation
- * (in their original order). The copies belong to the sampler's manager.
+ * holds at least {@code size} examples, then keeps the first {@code size} of them, or, given a seed, {@code
+ * size} of them chosen by a seeded permutation (in their original order). The copies belong to the sampler's
+ * manager.
  */
 final class ProbeSampler {
 
     private final int size;
-    private final long seed;
+    private final Long seed;
     private final NDManager manager;
     private final List<NDList> data = new ArrayList<>();
     private final List<NDList> labels = new ArrayList<>();
     private long pooled;
     private NDList[] probe;
 
-    ProbeSampler(int size, long seed, NDManager manager) {
+    /**
+     * @param size the probe size
+     * @param seed the seed of the choice among the pooled examples, or null for the first {@code size} examples
+     * @param manager the manager of the copies
+     */
+    ProbeSampler(int size, Long seed, NDManager manager) {
         this.size = size;
         this.seed = seed;
         this.manager = manager;
@@ -57,7 +63,7 @@ final class ProbeSampler {
         if (pooled >= size) {
             NDList x = concat(data);
             NDList y = concat(labels);
-            long[] keep = choose(pooled, size, seed);
+            long[] keep = seed == null ? first(size) : choose(pooled, size, seed);
             probe = new NDList[] {rows(x, keep), rows(y, keep)};
             for (NDList l : data) {
                 l.close();
@@ -129,6 +135,14 @@ final class ProbeSampler {
                 selected.attach(manager);
                 out.add(selected);
             }
+        }
+        return out;
+    }
+
+    private static long[] first(int k) {
+        long[] out = new long[k];
+        for (int i = 0; i < k; i++) {
+            out[i] = i;
         }
         return out;
     }

@@ -64,7 +64,7 @@ class AdamPreconditionerTest {
             NDArray px = QuadraticMonitorTest.matrix(pm, xs);
             NDArray py = NativeArrays.of(pm, QuadraticMonitorTest.targets(xs), new Shape(xs.length, 1),
                     DataType.FLOAT64);
-            monitor = SharpnessListener.builder().optMaxOverhead(0).optEvery(1).optLearningRate(LR).optLoss(Losses.halfMse())
+            monitor = SharpnessListener.builder().optBackground(false).optMaxOverhead(0).optEvery(1).optLearningRate(LR).optLoss(Losses.halfMse())
                     .optProbe(px, py).optPreconditioner(AdamPreconditioner.of(adam))
                     .optSharpnessProbe(SharpnessProbe.builder().optTolerance(1e-10).build()).build();
         }

@@ -30,7 +30,7 @@ class BadInputTest {
     void nonPositiveIntervalIsRejected() {
         for (int k : new int[] {0, -3}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> SharpnessListener.builder().optMaxOverhead(0).optEvery(k));
+                    () -> SharpnessListener.builder().optBackground(false).optMaxOverhead(0).optEvery(k));
             assertTrue(e.getMessage().contains("positive") && e.getMessage().contains(String.valueOf(k)), e.getMessage());
         }
     }
@@ -41,12 +41,12 @@ class BadInputTest {
             NDArray x = m.zeros(new Shape(0, 4));
             NDArray y = m.zeros(new Shape(0, 1));
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> SharpnessListener.builder().optProbe(x, y));
+                    () -> SharpnessListener.builder().optBackground(false).optProbe(x, y));
             assertTrue(e.getMessage().contains("empty"), e.getMessage());
             ArrayDataset empty = new ArrayDataset.Builder().setData(x).optLabels(y).setSampling(1, false).build();
-            e = assertThrows(IllegalArgumentException.class, () -> SharpnessListener.builder().optProbe(empty));
+            e = assertThrows(IllegalArgumentException.class, () -> SharpnessListener.builder().optBackground(false).optProbe(empty));
             assertTrue(e.getMessage().contains("empty"), e.getMessage());
-            e = assertThrows(IllegalArgumentException.class, () -> SharpnessListener.builder().optProbeSample(0, 1));
+            e = assertThrows(IllegalArgumentException.class, () -> SharpnessListener.builder().optBackground(false).optProbeSample(0, 1));
             assertTrue(e.getMessage().contains("positive"), e.getMessage());
         }
     }
@@ -56,9 +56,9 @@ class BadInputTest {
         IllegalArgumentException e;
         for (float bad : new float[] {0f, -0.1f, Float.NaN}) {
             e = assertThrows(IllegalArgumentException.class,
-                    () -> SharpnessListener.builder().optLearningRateTracker(Tracker.fixed(bad)).build());
+                    () -> SharpnessListener.builder().optBackground(false).optLearningRateTracker(Tracker.fixed(bad)).build());
             assertTrue(e.getMessage().contains("positive"), e.getMessage());
-            assertThrows(IllegalArgumentException.class, () -> SharpnessListener.builder().optLearningRate(bad));
+            assertThrows(IllegalArgumentException.class, () -> SharpnessListener.builder().optBackground(false).optLearningRate(bad));
         }
     }
 
@@ -66,7 +66,7 @@ class BadInputTest {
     void trackerTurningNegativeFailsAtFirstUse() {
         // positive for the first 3 updates, then negative: the measurement before update 5 must refuse it
         Tracker tracker = t -> t <= 3 ? 0.01f : -0.01f;
-        SharpnessListener monitor = SharpnessListener.builder().optMaxOverhead(0).optEvery(2).optLearningRateTracker(tracker)
+        SharpnessListener monitor = SharpnessListener.builder().optBackground(false).optMaxOverhead(0).optEvery(2).optLearningRateTracker(tracker)
                 .optLoss(Losses.halfMse()).optProbeSample(8, 0).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> quadratic(monitor, 0.01, 6));
         assertTrue(e.getMessage().contains("-0.01") && e.getMessage().contains("update 5"), e.getMessage());
@@ -75,7 +75,7 @@ class BadInputTest {
 
     @Test
     void unmappableLossIsRefusedWhenTrainingBeginsWithTheFix() {
-        SharpnessListener monitor = SharpnessListener.builder().optLearningRate(0.01).optProbeSample(8, 0).build();
+        SharpnessListener monitor = SharpnessListener.builder().optBackground(false).optLearningRate(0.01).optProbeSample(8, 0).build();
         Loss hinge = new Loss("MyHinge") {
             @Override
             public NDArray evaluate(NDList labels, NDList predictions) {
@@ -95,7 +95,7 @@ class BadInputTest {
         double lambda = lambdaMax();
         double eta = 10 * 2 / lambda; // |1 − ηλ| = 19: the loss grows ~361x per step
         // measured every step: the loss blow-up rule fires
-        SharpnessListener every = SharpnessListener.builder().optMaxOverhead(0).optEvery(1).optLearningRate(eta)
+        SharpnessListener every = SharpnessListener.builder().optBackground(false).optMaxOverhead(0).optEvery(1).optLearningRate(eta)
                 .optLoss(Losses.halfMse()).optProbeSample(40, 0).build();
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> quadratic(every, eta, 60));
         assertInstanceOf(ai.djl.TrainingDivergedException.class, e, "catchable as DJL's own exception");
@@ -103,7 +103,7 @@ class BadInputTest {
         assertTrue(e.getMessage().contains("exceeds") && e.getMessage().contains("first recorded loss"), e.getMessage());
         assertTrue(every.events().stream().anyMatch(ev -> ev.type() == EosEvent.Type.UNSTABLE));
         // measured rarely: the every-step check of the predictions catches the overflow to infinity/NaN
-        SharpnessListener rare = SharpnessListener.builder().optMaxOverhead(0).optEvery(10_000).optLearningRate(eta)
+        SharpnessListener rare = SharpnessListener.builder().optBackground(false).optMaxOverhead(0).optEvery(10_000).optLearningRate(eta)
                 .optLoss(Losses.halfMse()).optProbeSample(40, 0).build();
         e = assertThrows(TrainingDivergedException.class, () -> quadratic(rare, eta, 1000));
         assertTrue(e.getMessage().contains("NaN or infinity") && e.getMessage().contains("lower the learning rate"),
@@ -111,7 +111,7 @@ class BadInputTest {
         assertTrue(e.event().step() > 5 && e.event().step() < 1000, "step " + e.event().step());
         // with a hook: no exception, the hook sees the event once, training goes on unmeasured
         List<EosEvent> seen = new ArrayList<>();
-        SharpnessListener hooked = SharpnessListener.builder().optMaxOverhead(0).optEvery(1).optLearningRate(eta)
+        SharpnessListener hooked = SharpnessListener.builder().optBackground(false).optMaxOverhead(0).optEvery(1).optLearningRate(eta)
                 .optLoss(Losses.halfMse()).optProbeSample(40, 0).optOnDivergence(seen::add).build();
         quadratic(hooked, eta, 20);
         assertEquals(1, seen.size());

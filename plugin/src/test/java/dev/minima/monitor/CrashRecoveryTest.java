@@ -70,7 +70,7 @@ class CrashRecoveryTest {
     void trainingLossThrowsMidRun(@TempDir Path dir) throws Exception {
         // the trainer's loss dies at batch 10; the monitor (every 2 steps) has recorded steps 0, 2, 4, 6, 8
         Path csv = dir.resolve("crash.csv");
-        SharpnessListener monitor = SharpnessListener.builder().optMaxOverhead(0).optEvery(2).optLearningRate(0.05)
+        SharpnessListener monitor = SharpnessListener.builder().optBackground(false).optMaxOverhead(0).optEvery(2).optLearningRate(0.05)
                 .optLoss(Losses.halfMse()).optProbeSample(32, 1).optAtEpochEnd(false).optCsv(csv).build();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> fit(new ThrowingLoss(10), monitor));
         assertTrue(e.getMessage().contains("simulated crash"));
@@ -83,7 +83,7 @@ class CrashRecoveryTest {
     void monitorLossThrowsDuringAMeasurement(@TempDir Path dir) throws Exception {
         // the probe loss dies at its 4th evaluation, i.e. in the 4th measurement (one forward pass each)
         Path csv = dir.resolve("crash.csv");
-        SharpnessListener monitor = SharpnessListener.builder().optMaxOverhead(0).optEvery(2).optLearningRate(0.05)
+        SharpnessListener monitor = SharpnessListener.builder().optBackground(false).optMaxOverhead(0).optEvery(2).optLearningRate(0.05)
                 .optLoss(new ThrowingLoss(4)).optProbeSample(32, 1).optAtEpochEnd(false).optCsv(csv).build();
         assertThrows(IllegalStateException.class, () -> fit(Losses.halfMse(), monitor));
         assertEquals(3, monitor.records().size());

@@ -68,7 +68,7 @@ class DeepLinearMonitorTest {
                 }
                 NDArray x = NativeArrays.of(m, xs, new Shape(D, D), DataType.FLOAT64);
                 NDArray y = NativeArrays.of(m, ys, new Shape(D, D), DataType.FLOAT64);
-                SharpnessListener monitor = SharpnessListener.builder().optMaxOverhead(0).optEvery(1).optLearningRate(eta)
+                SharpnessListener monitor = SharpnessListener.builder().optBackground(false).optMaxOverhead(0).optEvery(1).optLearningRate(eta)
                         .optLoss(new MonitorFixtures.GcAfterForward(Losses.mse(OutputReduction.SUM_OUTPUTS)))
                         .optProbe(x, y).optSharpnessProbe(SharpnessProbe.builder().optTolerance(1e-10).build())
                         .build();

@@ -2,6 +2,7 @@ package dev.minima.monitor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Model;
@@ -55,7 +56,7 @@ class EasyTrainIntegrationTest {
     void worksUnchangedInsideEasyTrainFit(@TempDir Path dir) throws Exception {
         Path csv = dir.resolve("sharpness.csv");
         Path png = dir.resolve("sharpness.png");
-        SharpnessListener monitor = SharpnessListener.builder().optMaxOverhead(0).optEvery(3).optLearningRate(0.05)
+        SharpnessListener monitor = SharpnessListener.builder().optBackground(false).optMaxOverhead(0).optEvery(3).optLearningRate(0.05)
                 .optProbeSample(40, 7).optCsv(csv).optChart(png).build();
         Metrics metrics = new Metrics();
         float[] with = train(monitor, metrics);
@@ -95,6 +96,29 @@ class EasyTrainIntegrationTest {
         }
     }
 
+    /**
+     * The default, background measurement inside {@code EasyTrain.fit}: training is bit-for-bit the same as without
+     * the listener (the snapshot is a copy; the worker never touches the live parameters, their {@code .grad} or
+     * the optimizer), and every scheduled record (steps 2, 3, 4, 6, 8) is either delivered, with its own step, or
+     * counted as coalesced.
+     */
+    @Test
+    void backgroundMeasurementLeavesTrainingBitIdentical() throws Exception {
+        SharpnessListener monitor = SharpnessListener.builder().optMaxOverhead(0).optEvery(3).optLearningRate(0.05)
+                .optProbeSample(40, 7).optLowPriority(false).build();
+        float[] with = train(monitor, new Metrics());
+        float[] without = train(null, null);
+        assertArrayEquals(without, with, "the background monitor must not change training in any bit");
+        List<Long> steps = monitor.records().stream().map(SharpnessRecord::step).toList();
+        assertFalse(steps.isEmpty());
+        assertEquals(2L, steps.get(0), "the first record is never coalesced");
+        assertTrue(List.of(2L, 3L, 4L, 6L, 8L).containsAll(steps), steps.toString());
+        assertEquals(5, steps.size() + monitor.coalesced(), "delivered " + steps + ", coalesced " + monitor.coalesced());
+        for (SharpnessRecord r : monitor.records()) {
+            assertTrue(r.lambdaMax() > 0);
+        }
+    }
+
     /** Trains a 4-16-1 tanh MLP for 2 epochs with EasyTrain.fit and returns the final parameters. */
     private static float[] train(TrainingListener listener, Metrics metrics) throws Exception {
         try (NDManager m = NDManager.newBaseManager(); Model model = Model.newInstance("fit")) {
@@ -122,7 +146,18 @@ class EasyTrainIntegrationTest {
     @Test
     void probeSampleIsASeededChoiceOfTheFirstBatches() {
         try (NDManager m = NDManager.newBaseManager()) {
-            ProbeSampler sampler = new ProbeSampler(40, 7, m);
+            ProbeSampler first = new ProbeSampler(40, null, m);
+            for (int b = 0; b < 3; b++) {
+                NDArray rows = m.arange(16f * b, 16f * (b + 1)).reshape(16, 1);
+                first.offer(new NDList(rows), new NDList(rows.mul(2)));
+            }
+            float[] xs = first.probe()[0].get(0).toFloatArray();
+            for (int i = 0; i < 40; i++) {
+                assertEquals(i, xs[i], "without a seed, the first 40 examples in order");
+            }
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            ProbeSampler sampler = new ProbeSampler(40, 7L, m);
             for (int b = 0; b < 3; b++) {
                 NDArray rows = m.arange(16f * b, 16f * (b + 1)).reshape(16, 1);
                 sampler.offer(new NDList(rows), new NDList(rows.mul(2)));

@@ -58,7 +58,7 @@ class OneAddedLineTest {
                     .addEvaluator(new Accuracy())
                     .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.1f)).build());
             List<double[]> independent = new ArrayList<>();
-            SharpnessListener monitor = SharpnessListener.builder().addSink(new RecordSink() {
+            SharpnessListener monitor = SharpnessListener.builder().optBackground(false).addSink(new RecordSink() {
                 @Override
                 public void accept(SharpnessRecord r) { // at the record's weights: an exact Lanczos on all N
                     independent.add(new double[] {r.lambdaMax(), exactLambdaMax(model, x, y)});
@@ -67,10 +67,17 @@ class OneAddedLineTest {
                 @Override
                 public void close() {}
             }).build();
-            config.addTrainingListeners(monitor); // the one added line
+            config.addTrainingListeners(monitor); // measured in the training thread: the sink sees the record's weights
+            SharpnessListener oneLine = SharpnessListener.builder().build();
+            config.addTrainingListeners(oneLine); // the one added line, at its defaults (measured in the background)
             try (Trainer trainer = model.newTrainer(config)) {
                 trainer.initialize(new Shape(1, 4));
                 EasyTrain.fit(trainer, 3, data, null);
+            }
+            assertFalse(oneLine.records().isEmpty(), "records from the one added line");
+            for (SharpnessRecord r : oneLine.records()) {
+                assertEquals(20.0, r.threshold(), 1e-5);
+                assertTrue(r.lambdaMax() > 0);
             }
             List<SharpnessRecord> records = monitor.records();
             assertFalse(records.isEmpty());
@@ -99,7 +106,7 @@ class OneAddedLineTest {
             MonitorFixtures.seed(5);
             DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss())
                     .optOptimizer(Optimizer.adam().build());
-            SharpnessListener monitor = SharpnessListener.builder().optMaxOverhead(0).optEvery(4).build();
+            SharpnessListener monitor = SharpnessListener.builder().optBackground(false).optMaxOverhead(0).optEvery(4).build();
             config.addTrainingListeners(monitor);
             try (Trainer trainer = model.newTrainer(config)) {
                 trainer.initialize(new Shape(1, 3));
@@ -119,7 +126,7 @@ class OneAddedLineTest {
     @Test
     void scheduleAndMomentumAreFollowed() {
         Tracker schedule = t -> t <= 7 ? 0.2f : t <= 14 ? 0.1f : 0.05f; // stateless, so it can be asked again
-        SharpnessListener monitor = SharpnessListener.builder().optMaxOverhead(0).optEvery(3).optProbeSample(40, 0)
+        SharpnessListener monitor = SharpnessListener.builder().optBackground(false).optMaxOverhead(0).optEvery(3).optProbeSample(40, 0)
                 .build();
         runQuadratic(monitor, Optimizer.sgd().setLearningRateTracker(schedule).optMomentum(0.5f).build(), 20);
         Set<Double> etas = new HashSet<>();
@@ -139,7 +146,7 @@ class OneAddedLineTest {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray px = m.zeros(new Shape(8, 5));
             NDArray py = m.zeros(new Shape(8, 1));
-            SharpnessListener monitor = SharpnessListener.builder().optProbe(px, py).build();
+            SharpnessListener monitor = SharpnessListener.builder().optBackground(false).optProbe(px, py).build();
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
                     runQuadratic(monitor, Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.01f)).build(), 2));
             assertTrue(e.getMessage().contains("probe") && e.getMessage().contains("(8, 5)")
@@ -151,12 +158,12 @@ class OneAddedLineTest {
             @Override
             public void update(String parameterId, NDArray weight, NDArray grad) {}
         };
-        SharpnessListener monitor = SharpnessListener.builder().build();
+        SharpnessListener monitor = SharpnessListener.builder().optBackground(false).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> runQuadratic(monitor, custom, 1));
         assertTrue(e.getMessage().contains("optLearningRate"), e.getMessage());
         // a learning rate that is zero from the start
-        SharpnessListener zero = SharpnessListener.builder().build();
+        SharpnessListener zero = SharpnessListener.builder().optBackground(false).build();
         e = assertThrows(IllegalArgumentException.class,
                 () -> runQuadratic(zero, Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0f)).build(), 1));
         assertTrue(e.getMessage().contains("positive"), e.getMessage());

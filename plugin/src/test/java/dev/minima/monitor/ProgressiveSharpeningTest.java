@@ -48,7 +48,7 @@ class ProgressiveSharpeningTest {
                     .add(Linear.builder().setUnits(64).build()).add(Activation::relu)
                     .add(Linear.builder().setUnits(1).build()));
             MonitorFixtures.seed(3);
-            SharpnessListener monitor = SharpnessListener.builder().optMaxOverhead(0).optEvery(20).optLearningRate(eta)
+            SharpnessListener monitor = SharpnessListener.builder().optBackground(false).optMaxOverhead(0).optEvery(20).optLearningRate(eta)
                     .optLoss(Losses.halfMse()).optProbe(x, y).build();
             try (Trainer t = MonitorFixtures.sgdTrainer(model, Losses.halfMse(), eta, new Shape(1, 1), monitor)) {
                 for (int s = 0; s < 800; s++) {

@@ -98,7 +98,7 @@ class QuadraticMonitorTest {
             MonitorFixtures.seed(5);
             SharpnessProbe probe = SharpnessProbe.builder().optTopK(3).optSmallest(true).optTolerance(1e-10)
                     .optTrace(TraceEstimator.hutchinson(400, 3)).build();
-            SharpnessListener monitor = SharpnessListener.builder().optMaxOverhead(0).optEvery(1).optLearningRate(eta)
+            SharpnessListener monitor = SharpnessListener.builder().optBackground(false).optMaxOverhead(0).optEvery(1).optLearningRate(eta)
                     .optLoss(new MonitorFixtures.GcAfterForward(Losses.halfMse())).optProbe(x, y)
                     .optSharpnessProbe(probe).build();
             double[] w0;
@@ -159,7 +159,7 @@ class QuadraticMonitorTest {
                 NDArray x = matrix(m, xs);
                 NDArray y = NativeArrays.of(m, ys, new Shape(N, 1), DataType.FLOAT64);
                 linear(model);
-                SharpnessListener monitor = SharpnessListener.builder().optMaxOverhead(0).optEvery(1).optLearningRate(eta)
+                SharpnessListener monitor = SharpnessListener.builder().optBackground(false).optMaxOverhead(0).optEvery(1).optLearningRate(eta)
                         .optLoss(Losses.halfMse()).optProbe(x, y)
                         .optSharpnessProbe(SharpnessProbe.builder().optTolerance(1e-10).build()).build();
                 try (Trainer t = MonitorFixtures.sgdTrainer(model, Losses.halfMse(), eta, new Shape(1, D), monitor)) {

@@ -12,7 +12,7 @@ class ScheduleTest {
     @Test
     void timeTriggerMeasuresBetweenStepTriggers() {
         // k = 1000 never fires after step 0; a 1 ns clock fires at every later step
-        SharpnessListener monitor = SharpnessListener.builder().optMaxOverhead(0).optEvery(1000).optEverySeconds(1e-9)
+        SharpnessListener monitor = SharpnessListener.builder().optBackground(false).optMaxOverhead(0).optEvery(1000).optEverySeconds(1e-9)
                 .optLearningRate(0.01).optLoss(Losses.halfMse()).optProbeSample(40, 0).build();
         BadInputTest.quadratic(monitor, 0.01, 6);
         assertEquals(6, monitor.records().size());
@@ -25,7 +25,7 @@ class ScheduleTest {
     @Test
     void overheadBudgetSkipsMeasurements() {
         // a budget of 1e-6 of the training time: after the first record every scheduled one is skipped
-        SharpnessListener monitor = SharpnessListener.builder().optMaxOverhead(0).optEvery(1).optMaxOverhead(1e-6)
+        SharpnessListener monitor = SharpnessListener.builder().optBackground(false).optMaxOverhead(0).optEvery(1).optMaxOverhead(1e-6)
                 .optLearningRate(0.01).optLoss(Losses.halfMse()).optProbeSample(40, 0).build();
         BadInputTest.quadratic(monitor, 0.01, 8);
         assertEquals(1, monitor.records().size());
