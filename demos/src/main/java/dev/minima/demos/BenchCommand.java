@@ -47,7 +47,7 @@ public final class BenchCommand extends DemoCommand {
 
     @Option(names = "--trace-max-products", description = "Largest budget tried for trace_products_1pct (default:"
             + " ${DEFAULT-VALUE}).")
-    private int traceMaxProducts = 768;
+    private int traceMaxProducts = 192;
 
     @Option(names = "--trace-top-k", description = "Top eigenvalues computed by Lanczos to explain the trace figures"
             + " (default: ${DEFAULT-VALUE}).")

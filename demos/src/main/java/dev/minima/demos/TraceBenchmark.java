@@ -10,6 +10,7 @@ import dev.minima.data.MnistArrays;
 import dev.minima.loss.Losses;
 import dev.minima.curvature.Eigenpairs;
 import dev.minima.curvature.ExactTrace;
+import dev.minima.curvature.GaussNewtonOperator;
 import dev.minima.curvature.HessianOperator;
 import dev.minima.curvature.HutchPlusPlus;
 import dev.minima.curvature.Hutchinson;
@@ -39,8 +40,8 @@ import org.slf4j.LoggerFactory;
  * <em>median</em> over seeds of |estimate − exact| / exact is at most 1% (null if no budget up to the largest
  * reaches it). Every (estimator, budget) point goes to the CSV curve with the median, mean and largest error.
  *
- * <p><b>Spectrum</b>: the top k eigenpairs by Lanczos, their share of tr(H) (Σλᵢ / tr H) and of ‖H‖_F²
- * (Σλᵢ² / ‖H‖_F²). ‖H‖_F² = ‖HP‖_F² + ‖H(I − P)‖_F² with P the projector on the Lanczos vectors: the first term
+ * <p><b>Spectrum</b>: the k largest and the k smallest eigenpairs by Lanczos, the top ones' share of tr(H)
+ * (Σλᵢ / tr H), and each end's share of ‖H‖_F² (Σλᵢ² / ‖H‖_F²). ‖H‖_F² = ‖HP‖_F² + ‖H(I − P)‖_F² with P the projector on the Lanczos vectors: the first term
  * is Σ‖Hvᵢ‖² (k products), the second E‖H(I − P)ω‖² over Gaussian ω (with its standard error). A Gaussian
  * Hutchinson estimate from m probes has variance 2‖H‖_F²/m (Rademacher probes: 2(‖H‖_F² − Σ hᵢᵢ²)/m, no more),
  * and the median of |N(0, σ²)| is 0.674σ, so Hutchinson should need about 2·0.674²·10⁴·‖H‖_F²/tr(H)² products
@@ -131,6 +132,13 @@ final class TraceBenchmark {
         LOGGER.info("{}: exact trace {} ({} ms), float32 {}", hessian, exact, exactMs, single);
 
         out.putAll(spectrum(h, exact));
+        try (GaussNewtonOperator g = GaussNewtonOperator.of(objective)) {
+            // ‖G‖_F² against ‖H‖_F²: what ‖H‖_F² holds beyond the Gauss–Newton part is the network's own curvature
+            // Σ (∂ℓ/∂f)∇²f, whose diagonal (hence trace) is zero for a ReLU MLP
+            double[] ggn = squaredNorm(g, seed + 29);
+            out.put("ggn_frobenius2", ggn[0]);
+            out.put("ggn_frobenius2_se", ggn[1]);
+        }
 
         Map<String, Object> products = new LinkedHashMap<>();
         products.put("hutchinson", firstBudget(hessian, "hutchinson", exact,
@@ -145,14 +153,23 @@ final class TraceBenchmark {
 
     private Map<String, Object> spectrum(HessianOperator h, double trace) {
         Map<String, Object> out = new LinkedHashMap<>();
-        Eigenpairs top = Lanczos.builder().optTopK(topK).optTolerance(LANCZOS_TOLERANCE)
-                .optMaxIterations(LANCZOS_ITERATIONS).optSeed(seed + 17).optKeepVectors(true).build().run(h);
-        double[] lambda = top.values();
+        // both ends: at initialisation the network's own curvature Σ (∂ℓ/∂f)∇²f has zero trace but large
+        // eigenvalues of both signs, which weigh in ‖H‖_F² (and in Hutchinson's variance) but cancel in tr(H)
+        Eigenpairs ends = Lanczos.builder().optTopK(topK).optWhich(Lanczos.Which.BOTH_ENDS)
+                .optTolerance(LANCZOS_TOLERANCE).optMaxIterations(LANCZOS_ITERATIONS).optSeed(seed + 17)
+                .optKeepVectors(true).build().run(h);
+        double[] lambda = ends.values(); // the k largest, then the k smallest
+        int k = lambda.length / 2;
         double sum = 0;
         double sumSq = 0;
-        for (double l : lambda) {
-            sum += l;
-            sumSq += l * l;
+        double bottomSq = 0;
+        for (int i = 0; i < lambda.length; i++) {
+            if (i < k) {
+                sum += lambda[i];
+                sumSq += lambda[i] * lambda[i];
+            } else {
+                bottomSq += lambda[i] * lambda[i];
+            }
         }
         double hp = 0; // ‖HP‖_F² = Σ ‖H vᵢ‖²
         double tail; // ‖H(I − P)‖_F², estimated
@@ -161,7 +178,7 @@ final class TraceBenchmark {
         try (NDManager m = NDManager.newBaseManager()) {
             List<NDArray> v = new ArrayList<>();
             for (int i = 0; i < lambda.length; i++) {
-                v.add(Vectors.of(m, top.vector(i), type));
+                v.add(Vectors.of(m, ends.vector(i), type));
             }
             for (NDArray vi : v) {
                 try (NDArray hv = h.apply(vi)) {
@@ -194,19 +211,44 @@ final class TraceBenchmark {
             tailSe = q.length > 1 ? Math.sqrt(var / (q.length - 1) / q.length) : Double.NaN;
         }
         double frob2 = hp + tail;
-        out.put("lambda_top", Arrays.stream(lambda).boxed().toList());
-        out.put("lambda_top_residual_max", Arrays.stream(top.residuals()).max().orElse(Double.NaN));
-        out.put("lanczos_products", top.products());
-        out.put("top_k", lambda.length);
+        out.put("lambda_top", Arrays.stream(lambda, 0, k).boxed().toList());
+        out.put("lambda_bottom", Arrays.stream(lambda, k, lambda.length).boxed().toList());
+        out.put("lambda_residual_max", Arrays.stream(ends.residuals()).max().orElse(Double.NaN));
+        out.put("lanczos_products", ends.products());
+        out.put("top_k", k);
         out.put("top_k_trace_share", sum / trace);
         out.put("frobenius2", frob2);
         out.put("frobenius2_se", tailSe);
         out.put("top_k_frobenius2_share", sumSq / frob2);
+        out.put("bottom_k_frobenius2_share", bottomSq / frob2);
         out.put("effective_rank", trace * trace / frob2);
         out.put("hutchinson_products_1pct_predicted", 2 * 0.6745 * 0.6745 * 1e4 * frob2 / (trace * trace));
-        LOGGER.info("top {} eigenvalues {}: {} of tr(H), {} of ‖H‖_F² = {} ± {}", lambda.length, lambda, sum / trace,
-                sumSq / frob2, frob2, tailSe);
+        LOGGER.info("top and bottom {} eigenvalues {}: top {} of tr(H), {} of ‖H‖_F² = {} ± {}; bottom {} of ‖H‖_F²",
+                k, lambda, sum / trace, sumSq / frob2, frob2, tailSe, bottomSq / frob2);
         return out;
+    }
+
+    /** E‖Aω‖² = ‖A‖_F² over Gaussian ω, with its standard error. */
+    private double[] squaredNorm(dev.minima.curvature.SymmetricOperator a, long probeSeed) {
+        SplittableRandom r = new SplittableRandom(probeSeed);
+        double[] q = new double[frobeniusProbes];
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (int j = 0; j < q.length; j++) {
+                try (NDManager s = m.newSubManager()) {
+                    NDArray w = Vectors.gaussian(s, a.dimension(), a.dataType(), r);
+                    try (NDArray aw = a.apply(w)) {
+                        double n = Vectors.norm(aw);
+                        q[j] = n * n;
+                    }
+                }
+            }
+        }
+        double mean = Arrays.stream(q).average().orElse(Double.NaN);
+        double var = 0;
+        for (double x : q) {
+            var += (x - mean) * (x - mean);
+        }
+        return new double[] {mean, q.length > 1 ? Math.sqrt(var / (q.length - 1) / q.length) : Double.NaN};
     }
 
     /** The smallest budget whose median relative error over the seeds is at most 1%, or null. */
