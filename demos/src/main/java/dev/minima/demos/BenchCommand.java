@@ -57,6 +57,9 @@ public final class BenchCommand extends DemoCommand {
             + " 128) to --target-accuracy on MNIST's test set: training and the second Hessian add several minutes.")
     private boolean traceTrained;
 
+    @Option(names = "--skip-trace-init", description = "With --trace-trained: skip the Hessian at initialisation.")
+    private boolean skipTraceInit;
+
     @Option(names = "--target-accuracy", description = "Test accuracy the MLP is trained to for --trace-trained"
             + " (default: ${DEFAULT-VALUE}).")
     private double targetAccuracy = 0.97;
@@ -116,10 +119,12 @@ public final class BenchCommand extends DemoCommand {
         out.put("trace_seeds", traceSeeds);
         try (CsvTable curve = new CsvTable(outDir.resolve("trace_curve.csv"), TraceBenchmark.curveHeader())) {
             TraceBenchmark bench = new TraceBenchmark(traceSeeds, traceMaxProducts, traceTopK, 30, seed, curve);
-            try (NDManager m = NDManager.newBaseManager()) {
-                Map<String, Object> init = bench.measure("init", CurvatureBenchmark.mlp(m, seed), head);
-                products.put("init", init.remove("trace_products_1pct"));
-                out.put("trace_init", init);
+            if (!skipTraceInit) {
+                try (NDManager m = NDManager.newBaseManager()) {
+                    Map<String, Object> init = bench.measure("init", CurvatureBenchmark.mlp(m, seed), head);
+                    products.put("init", init.remove("trace_products_1pct"));
+                    out.put("trace_init", init);
+                }
             }
             if (traceTrained) {
                 MnistArrays train = MnistArrays.read(data.dir(), Dataset.Usage.TRAIN);
