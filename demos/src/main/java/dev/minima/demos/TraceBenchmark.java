@@ -138,6 +138,7 @@ final class TraceBenchmark {
             double[] ggn = squaredNorm(g, seed + 29);
             out.put("ggn_frobenius2", ggn[0]);
             out.put("ggn_frobenius2_se", ggn[1]);
+            LOGGER.info("{}: Gauss–Newton part ‖G‖_F² = {} ± {}", hessian, ggn[0], ggn[1]);
         }
 
         Map<String, Object> products = new LinkedHashMap<>();
