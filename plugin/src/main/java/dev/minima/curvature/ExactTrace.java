@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * reference with no sampling error against which trace estimators can be judged.
  *
  * <p><b>Why it is exact.</b> For the mean loss L = (1/N) Σₙ ℓ(f(xₙ; θ), yₙ) the Hessian splits into the
- * Gauss–Newton part and the network's own curvature (Schraudolph 2002, Eq. 9; Martens 2020, "New insights and
- * perspectives on the natural gradient method", Sec. 8.1):
+ * Gauss–Newton part and the network's own curvature (Schraudolph 2002, "Fast curvature matrix-vector products
+ * for second-order gradient descent"; Martens 2020, "New insights and perspectives on the natural gradient
+ * method", the section on the generalized Gauss–Newton matrix):
  * <pre>
  *   H = (1/N) Σₙ Jₙᵀ Λₙ Jₙ + (1/N) Σₙ Σₖ (∂ℓₙ/∂fₖ) ∇²fₙ,ₖ,
  * </pre>
