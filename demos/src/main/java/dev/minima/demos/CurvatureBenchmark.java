@@ -12,12 +12,9 @@ import ai.djl.nn.core.Linear;
 import dev.minima.autograd.NativeArrays;
 import dev.minima.curvature.Eigenpairs;
 import dev.minima.curvature.HessianOperator;
-import dev.minima.curvature.HutchPlusPlus;
-import dev.minima.curvature.Hutchinson;
 import dev.minima.curvature.Lanczos;
 import dev.minima.curvature.Objective;
 import dev.minima.curvature.PowerIteration;
-import dev.minima.curvature.TraceEstimate;
 import dev.minima.curvature.Vectors;
 import dev.minima.data.MnistArrays;
 import dev.minima.demos.support.Progress;
@@ -39,25 +36,32 @@ final class CurvatureBenchmark {
     private final MnistArrays test;
     private final int images;
     private final int repeats;
-    private final int seeds;
     private final int rssProducts;
 
-    CurvatureBenchmark(MnistArrays test, int images, int repeats, int seeds, int rssProducts) {
+    CurvatureBenchmark(MnistArrays test, int images, int repeats, int rssProducts) {
         this.test = test;
         this.images = images;
         this.repeats = repeats;
-        this.seeds = seeds;
         this.rssProducts = rssProducts;
     }
 
-    /** The benchmark's model, as the issue fixes it. */
-    static Block mlp(NDManager manager, long seed) {
-        SequentialBlock b = new SequentialBlock()
+    /** @return the benchmark's model, 784-512-512-10 with ReLU, not initialised */
+    static SequentialBlock mlpBlock() {
+        return new SequentialBlock()
                 .add(Linear.builder().setUnits(512).build())
                 .add(Activation::relu)
                 .add(Linear.builder().setUnits(512).build())
                 .add(Activation::relu)
                 .add(Linear.builder().setUnits(10).build());
+    }
+
+    /**
+     * @param manager the manager of the parameters
+     * @param seed the libtorch seed of DJL's default initialisers
+     * @return the benchmark's model, initialised in float32
+     */
+    static Block mlp(NDManager manager, long seed) {
+        SequentialBlock b = mlpBlock();
         Engine.getInstance().setRandomSeed((int) seed);
         b.initialize(manager, DataType.FLOAT32, new Shape(1, 784));
         return b;
@@ -76,7 +80,7 @@ final class CurvatureBenchmark {
                     HessianOperator h = HessianOperator.of(obj)) {
                 out.put("parameters", obj.space().dimension());
                 out.put("images", images);
-                Progress bar = new Progress("bench: curvature", 7);
+                Progress bar = new Progress("bench: curvature", 6);
                 // gradient: one forward and one backward through the bridge
                 for (int i = 0; i < 3; i++) {
                     timeGradient(obj, m);
@@ -124,20 +128,6 @@ final class CurvatureBenchmark {
                 out.put("power_rel_err", Math.abs(pw.max() - lmax) / lmax);
                 bar.step();
 
-                // trace: Hutch++ with a large budget is the reference; then the smallest budget whose mean
-                // absolute relative error over seeds is at most 1%
-                TraceEstimate ref2 = HutchPlusPlus.builder().optProducts(600).optSeed(99).build().run(h);
-                double trace = ref2.value();
-                out.put("trace_reference", trace);
-                out.put("trace_reference_products", ref2.products());
-                int[] budgets = {12, 18, 24, 36, 48, 72, 96, 144, 192, 288, 384};
-                out.put("hutchinson_hvps_1pct", firstBudget(budgets, seed ->
-                        b -> Hutchinson.builder().optSamples(b).optSeed(seed).build().run(h).value(), trace));
-                out.put("hutchpp_hvps_1pct", firstBudget(budgets, seed ->
-                        b -> HutchPlusPlus.builder().optProducts(b).optSeed(seed).build().run(h).value(), trace));
-                out.put("trace_seeds", seeds);
-                bar.step();
-
                 // resident memory over many products after warm-up
                 for (int i = 0; i < 50; i++) {
                     h.apply(v).close();
@@ -155,20 +145,6 @@ final class CurvatureBenchmark {
             }
         }
         return out;
-    }
-
-    private Integer firstBudget(int[] budgets, java.util.function.LongFunction<java.util.function.IntToDoubleFunction> est,
-            double reference) {
-        for (int b : budgets) {
-            double err = 0;
-            for (int s = 0; s < seeds; s++) {
-                err += Math.abs(est.apply(1000 + s).applyAsDouble(b) - reference) / Math.abs(reference);
-            }
-            if (err / seeds <= 0.01) {
-                return b;
-            }
-        }
-        return null; // not reached within the largest budget
     }
 
     private static double timeGradient(Objective obj, NDManager m) {
