@@ -9,15 +9,63 @@ class FusedMlpSam(Module):
     x: Tensor,
     y: Tensor,
     cfg: Tensor,
-    scalars: Tensor) -> List[Tensor]:
+    scalars: Tensor,
+    order: Tensor,
+    hyper: Tensor) -> List[Tensor]:
     c = annotate(List[int], cfg.tolist())
     s = annotate(List[float], scalars.tolist())
+    if torch.eq(torch.size(order, 0), 0):
+      _s0 = (self).sam(params, grads, x, y, c, s[0], s[1], )
+    else:
+      _s0 = (self).sgd_steps(params, grads, x, y, c, s[1], s[2], order, hyper, )
+    return _s0
+  def sgd_steps(self: __torch__.FusedMlpSam,
+    params: List[Tensor],
+    grads: List[Tensor],
+    x: Tensor,
+    y: Tensor,
+    c: List[int],
+    scale: float,
+    wd: float,
+    order: Tensor,
+    hyper: Tensor) -> List[Tensor]:
+    hp = annotate(List[List[float]], hyper.tolist())
+    steps = torch.size(order, 0)
+    ws = annotate(List[Tensor], [])
+    for i in range(torch.len(params)):
+      _0 = torch.append(ws, torch.detach(params[i]))
+    stats = torch.zeros([steps, 5], dtype=7)
+    done = 0
+    for k in range(steps):
+      idx = torch.select(order, 0, k)
+      xb = torch.index_select(x, 0, idx)
+      yb = torch.index_select(y, 0, idx)
+      r = (self).sam(params, grads, xb, yb, c, hp[k][1], scale, )
+      st = r[0]
+      _1 = torch.copy_(torch.select(stats, 0, k), st)
+      ok = bool(torch.item(torch.all(torch.isfinite(st))))
+      if torch.__not__(ok):
+        break
+      lr = hp[k][0]
+      for i0 in range(torch.len(ws)):
+        g = grads[i0]
+        _2 = torch.mul_(torch.add_(g, ws[i0], alpha=wd), lr)
+        _3 = torch.sub_(ws[i0], g)
+      done = torch.add(done, 1)
+    _4 = ops.prim.dtype(x)
+    return [stats, torch.full([1], done, dtype=_4)]
+  def sam(self: __torch__.FusedMlpSam,
+    params: List[Tensor],
+    grads: List[Tensor],
+    x: Tensor,
+    y: Tensor,
+    c: List[int],
+    rho: float,
+    scale: float) -> List[Tensor]:
     nl = c[0]
     per_example = torch.eq(c[1], 1)
     kind = c[2]
     usam = torch.eq(c[3], 1)
-    rho = s[0]
-    scale = s[1]
     acts = torch.slice(c, 4, torch.add(4, nl))
     hasb = torch.slice(c, torch.add(4, nl), torch.add(4, torch.mul(2, nl)))
     ws = annotate(List[Tensor], [])
