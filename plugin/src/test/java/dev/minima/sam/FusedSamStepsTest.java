@@ -126,8 +126,8 @@ class FusedSamStepsTest {
 
     @Test
     void anOptimizerOtherThanPlainSgdTakesTheStepsOneByOne() {
-        Run chunks = train(How.CHUNKS, DataType.FLOAT64, 0, 0.3f, 200);
-        Run general = train(How.GENERAL_STEPS, DataType.FLOAT64, 0, 0.3f, 200);
+        Run chunks = train(How.CHUNKS, DataType.FLOAT64, 0, 0.1f, 200);
+        Run general = train(How.GENERAL_STEPS, DataType.FLOAT64, 0, 0.1f, 200);
         assertEquals(0, chunks.fusedSteps(), "momentum is not fused");
         assertTrue(maxDiff(chunks.weights(), general.weights()) <= 1e-12,
                 "max |Δw| " + maxDiff(chunks.weights(), general.weights()));
