@@ -242,7 +242,7 @@ public final class SamStep {
                 double[] st = r.stats()[k];
                 losses[k] = st[0];
                 phase = phases[k];
-                warnIfExploding(st[0], st[1], phases[k].rho(), (int) Math.round(st[3]));
+                warnIfExploding(st[0], st[1], phases[k].rho(), phases[k].rho() > 0 ? 1 : 0);
                 steps++;
             }
             b.zeroGradients();

@@ -17,8 +17,169 @@ class FusedMlpSam(Module):
     if torch.eq(torch.size(order, 0), 0):
       _s0 = (self).sam(params, grads, x, y, c, s[0], s[1], )
     else:
-      _s0 = (self).sgd_steps(params, grads, x, y, c, s[1], s[2], order, hyper, )
+      if torch.lt(c[2], 2):
+        _s0 = (self).squared_error_steps(params, x, y, c, s[1], s[2], order, hyper, )
+      else:
+        _s0 = (self).sgd_steps(params, grads, x, y, c, s[1], s[2], order, hyper, )
     return _s0
+  def squared_error_steps(self: __torch__.FusedMlpSam,
+    params: List[Tensor],
+    x: Tensor,
+    y: Tensor,
+    c: List[int],
+    scale: float,
+    wd: float,
+    order: Tensor,
+    hyper: Tensor) -> List[Tensor]:
+    hp = annotate(List[List[float]], hyper.tolist())
+    nl = c[0]
+    kind = c[2]
+    usam = torch.eq(c[3], 1)
+    acts = torch.slice(c, 4, torch.add(4, nl))
+    hasb = torch.slice(c, torch.add(4, nl), torch.add(4, torch.mul(2, nl)))
+    steps = torch.size(order, 0)
+    bsz = torch.size(order, 1)
+    ps = annotate(List[Tensor], [])
+    snapshot = annotate(List[Tensor], [])
+    for i in range(torch.len(params)):
+      p = torch.detach(params[i])
+      _0 = torch.append(ps, p)
+      _1 = torch.append(snapshot, torch.clone(p))
+    wi = annotate(List[int], [])
+    bi = annotate(List[int], [])
+    j = 0
+    for l in range(nl):
+      _2 = torch.append(wi, j)
+      j = torch.add(j, 1)
+      if torch.eq(hasb[l], 1):
+        _3 = torch.append(bi, j)
+        j = torch.add(j, 1)
+      else:
+        _4 = torch.append(bi, -1)
+    flat = torch.reshape(order, [-1])
+    xo = torch.index_select(x, 0, flat)
+    yo = torch.index_select(y, 0, flat)
+    yo = torch.to(torch.reshape(yo, [torch.size(yo, 0), -1]), ops.prim.dtype(x))
+    k = torch.size(yo, 1)
+    if torch.eq(kind, 0):
+      coef = torch.div(torch.mul(2., scale), torch.mul(k, bsz))
+    else:
+      coef = torch.div(torch.mul(2., scale), bsz)
+    diffs = annotate(List[Tensor], [])
+    diffsp = annotate(List[Tensor], [])
+    done = 0
+    failed = False
+    for t in range(steps):
+      xb = torch.narrow(xo, 0, torch.mul(t, bsz), bsz)
+      yb = torch.narrow(yo, 0, torch.mul(t, bsz), bsz)
+      rho = hp[t][1]
+      lr = hp[t][0]
+      ins = annotate(List[Tensor], [])
+      zs = annotate(List[Tensor], [])
+      a = xb
+      for l0 in range(nl):
+        _5 = torch.append(ins, a)
+        if torch.ge(bi[l0], 0):
+          z = torch.linear(a, ps[wi[l0]], ps[bi[l0]])
+        else:
+          z = torch.linear(a, ps[wi[l0]])
+        _6 = torch.append(zs, z)
+        a = (self).act(acts[l0], z, )
+      diff = torch.sub(a, yb)
+      _7 = torch.append(diffs, diff)
+      gs = (self).backprop(ps, wi, bi, acts, ins, zs, torch.mul(diff, coef), )
+      norms = annotate(List[Tensor], [])
+      for g0 in gs:
+        _8 = torch.append(norms, torch.linalg_vector_norm(g0))
+      nv = float(torch.item(torch.linalg_vector_norm(torch.stack(norms))))
+      if torch.__not__(torch.lt(nv, inf)):
+        failed = True
+        break
+      if torch.eq(rho, 0.):
+        perturb = False
+      else:
+        perturb = torch.gt(nv, 0.)
+      if perturb:
+        if usam:
+          sc = rho
+        else:
+          sc = torch.div(rho, nv)
+        qs = annotate(List[Tensor], [])
+        for i0 in range(torch.len(ps)):
+          _9 = torch.append(qs, torch.add(ps[i0], gs[i0], alpha=sc))
+        ins2 = annotate(List[Tensor], [])
+        zs2 = annotate(List[Tensor], [])
+        a2 = xb
+        for l1 in range(nl):
+          _10 = torch.append(ins2, a2)
+          if torch.ge(bi[l1], 0):
+            z2 = torch.linear(a2, qs[wi[l1]], qs[bi[l1]])
+          else:
+            z2 = torch.linear(a2, qs[wi[l1]])
+          _11 = torch.append(zs2, z2)
+          a2 = (self).act(acts[l1], z2, )
+        diff2 = torch.sub(a2, yb)
+        _12 = torch.append(diffsp, diff2)
+        gs2 = (self).backprop(qs, wi, bi, acts, ins2, zs2, torch.mul(diff2, coef), )
+      else:
+        _13 = torch.append(diffsp, diff)
+        gs2 = gs
+      for i1 in range(torch.len(ps)):
+        g1 = gs2[i1]
+        if torch.ne(wd, 0.):
+          _14 = torch.add_(g1, ps[i1], alpha=wd)
+        _15 = torch.mul_(g1, lr)
+        _16 = torch.sub_(ps[i1], g1)
+      done = torch.add(done, 1)
+    if torch.__not__(failed):
+      for i2 in range(torch.len(ps)):
+        if torch.__not__(bool(torch.item(torch.all(torch.isfinite(ps[i2]))))):
+          failed = True
+    _17 = ops.prim.dtype(x)
+    if failed:
+      for i3 in range(torch.len(ps)):
+        _18 = torch.copy_(ps[i3], snapshot[i3])
+      return [torch.zeros([0, 5], dtype=7), torch.zeros([1], dtype=_17)]
+    lw = torch.sum(torch.square(torch.stack(diffs)), [1, 2])
+    lp = torch.sum(torch.square(torch.stack(diffsp)), [1, 2])
+    if torch.eq(kind, 0):
+      div = torch.mul(k, bsz)
+    else:
+      div = bsz
+    lw = torch.div(torch.mul(lw, scale), div)
+    lp = torch.div(torch.mul(lp, scale), div)
+    stats = torch.zeros([steps, 5], dtype=7)
+    _19 = torch.copy_(torch.select(stats, 1, 0), lw)
+    _20 = torch.copy_(torch.select(stats, 1, 1), lp)
+    return [stats, torch.full([1], done, dtype=_17)]
+  def backprop(self: __torch__.FusedMlpSam,
+    ps: List[Tensor],
+    wi: List[int],
+    bi: List[int],
+    acts: List[int],
+    ins: List[Tensor],
+    zs: List[Tensor],
+    e: Tensor) -> List[Tensor]:
+    nl = torch.len(wi)
+    gs = annotate(List[Tensor], [])
+    for i in range(torch.len(ps)):
+      _0 = torch.append(gs, ps[i])
+    for i0 in range(nl):
+      l = torch.sub(torch.sub(nl, 1), i0)
+      code = acts[l]
+      if torch.eq(code, 1):
+        d = torch.threshold_backward(e, zs[l], 0.)
+      else:
+        if torch.eq(code, 0):
+          d = e
+        else:
+          d = torch.mul(e, (self).dact(code, zs[l], (self).act(code, zs[l], ), ))
+      gs[wi[l]] = torch.mm(torch.t(d), ins[l])
+      if torch.ge(bi[l], 0):
+        gs[bi[l]] = torch.sum(d, [0])
+      if torch.gt(l, 0):
+        e = torch.mm(d, ps[wi[l]])
+    return gs
   def sgd_steps(self: __torch__.FusedMlpSam,
     params: List[Tensor],
     grads: List[Tensor],
