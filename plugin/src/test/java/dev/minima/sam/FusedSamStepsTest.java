@@ -1,6 +1,7 @@
 package dev.minima.sam;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Model;
@@ -131,6 +132,55 @@ class FusedSamStepsTest {
         assertEquals(0, chunks.fusedSteps(), "momentum is not fused");
         assertTrue(maxDiff(chunks.weights(), general.weights()) <= 1e-12,
                 "max |Δw| " + maxDiff(chunks.weights(), general.weights()));
+    }
+
+    /** Steps until the first non-finite gradient: [0] steps taken, then the weights when the exception came. */
+    private static double[] diverge(boolean chunks) {
+        try (NDManager m = NDManager.newBaseManager(); Model model = Model.newInstance("diverge")) {
+            Block block = TestModels.mlp(m, DataType.FLOAT64, 5, TestModels.relu(), 6, 24, 1);
+            NDArray x = TestModels.normal(m, 3, N, 6, DataType.FLOAT64);
+            NDArray y = TestModels.normal(m, 4, N, 1, DataType.FLOAT64);
+            // lr 3 is far beyond 2/λ_max: the loss grows geometrically until a gradient overflows
+            SamStep sam = SamStep.of(SharpnessAware.builder().optSchedule(SamSchedule.builder()
+                    .addPhase(3f, 0.05, 1000).build()).build());
+            Optimizer sgd = Optimizer.sgd().setLearningRateTracker(sam.learningRateTracker()).build();
+            SplittableRandom random = new SplittableRandom(2);
+            try (Trainer trainer = SamFixtures.trainer(model, block, Losses.mse(), sgd)) {
+                NonFiniteGradientException e = assertThrows(NonFiniteGradientException.class, () -> {
+                    for (int epoch = 0; epoch < 1000; epoch++) {
+                        int[] order = permutation(random);
+                        if (chunks) {
+                            sam.steps(trainer, x, y, order, 1);
+                        } else {
+                            for (int i : order) {
+                                try (Batch batch = SamFixtures.batch(m, x.get(i + ":" + (i + 1)),
+                                        y.get(i + ":" + (i + 1)))) {
+                                    sam.step(trainer, batch);
+                                }
+                            }
+                        }
+                        sam.endEpoch();
+                    }
+                });
+                assertTrue(e.getMessage().contains("not finite") || e.getMessage().contains("norm"), e.getMessage());
+                double[] w = SamFixtures.values(block);
+                double[] out = new double[w.length + 1];
+                out[0] = sam.steps();
+                System.arraycopy(w, 0, out, 1, w.length);
+                return out;
+            }
+        }
+    }
+
+    @Test
+    void aNonFiniteGradientInsideACallStopsAtTheSameStepAsTheStepByStepPath() {
+        double[] chunks = diverge(true);
+        double[] steps = diverge(false);
+        assertEquals(steps[0], chunks[0], "the exception comes at the same step");
+        assertTrue(chunks[0] > 1, "some steps were taken before the overflow");
+        for (int i = 1; i < chunks.length; i++) {
+            assertEquals(steps[i], chunks[i], 1e-9 * Math.max(1, Math.abs(steps[i])), "weight " + i);
+        }
     }
 
     @Test
