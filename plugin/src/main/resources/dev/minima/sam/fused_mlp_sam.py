@@ -40,11 +40,19 @@ class FusedMlpSam(Module):
     steps = torch.size(order, 0)
     bsz = torch.size(order, 1)
     ps = annotate(List[Tensor], [])
-    snapshot = annotate(List[Tensor], [])
+    flats = annotate(List[Tensor], [])
     for i in range(torch.len(params)):
       p = torch.detach(params[i])
       _0 = torch.append(ps, p)
-      _1 = torch.append(snapshot, torch.clone(p))
+      _1 = torch.append(flats, torch.reshape(p, [-1]))
+    big = torch.cat(flats)
+    g1 = torch.zeros_like(big)
+    g2 = torch.zeros_like(big)
+    q = torch.zeros_like(big)
+    pv = (self).views(big, ps, )
+    g1v = (self).views(g1, ps, )
+    g2v = (self).views(g2, ps, )
+    qv = (self).views(q, ps, )
     wi = annotate(List[int], [])
     bi = annotate(List[int], [])
     j = 0
@@ -56,10 +64,17 @@ class FusedMlpSam(Module):
         j = torch.add(j, 1)
       else:
         _4 = torch.append(bi, -1)
+    pwt = annotate(List[Tensor], [])
+    qwt = annotate(List[Tensor], [])
+    for l2 in range(nl):
+      _5 = torch.append(pwt, torch.t(pv[wi[l2]]))
+      _6 = torch.append(qwt, torch.t(qv[wi[l2]]))
     flat = torch.reshape(order, [-1])
     xo = torch.index_select(x, 0, flat)
     yo = torch.index_select(y, 0, flat)
     yo = torch.to(torch.reshape(yo, [torch.size(yo, 0), -1]), ops.prim.dtype(x))
+    xs = torch.split(xo, bsz)
+    ys = torch.split(yo, bsz)
     k = torch.size(yo, 1)
     if torch.eq(kind, 0):
       coef = torch.div(torch.mul(2., scale), torch.mul(k, bsz))
@@ -70,28 +85,15 @@ class FusedMlpSam(Module):
     done = 0
     failed = False
     for t in range(steps):
-      xb = torch.narrow(xo, 0, torch.mul(t, bsz), bsz)
-      yb = torch.narrow(yo, 0, torch.mul(t, bsz), bsz)
+      xb = xs[t]
+      yb = ys[t]
       rho = hp[t][1]
       lr = hp[t][0]
-      ins = annotate(List[Tensor], [])
-      zs = annotate(List[Tensor], [])
-      a = xb
-      for l0 in range(nl):
-        _5 = torch.append(ins, a)
-        if torch.ge(bi[l0], 0):
-          z = torch.linear(a, ps[wi[l0]], ps[bi[l0]])
-        else:
-          z = torch.linear(a, ps[wi[l0]])
-        _6 = torch.append(zs, z)
-        a = (self).act(acts[l0], z, )
-      diff = torch.sub(a, yb)
+      fw = (self).forward_pass(pv, pwt, bi, acts, xb, )
+      diff = torch.sub(fw[0][nl], yb)
       _7 = torch.append(diffs, diff)
-      gs = (self).backprop(ps, wi, bi, acts, ins, zs, torch.mul(diff, coef), )
-      norms = annotate(List[Tensor], [])
-      for g0 in gs:
-        _8 = torch.append(norms, torch.linalg_vector_norm(g0))
-      nv = float(torch.item(torch.linalg_vector_norm(torch.stack(norms))))
+      _8 = (self).backprop(pv, wi, bi, acts, fw[0], fw[1], torch.mul(diff, coef), g1v, )
+      nv = float(torch.item(torch.linalg_vector_norm(g1)))
       if torch.__not__(torch.lt(nv, inf)):
         failed = True
         break
@@ -104,42 +106,26 @@ class FusedMlpSam(Module):
           sc = rho
         else:
           sc = torch.div(rho, nv)
-        qs = annotate(List[Tensor], [])
-        for i0 in range(torch.len(ps)):
-          _9 = torch.append(qs, torch.add(ps[i0], gs[i0], alpha=sc))
-        ins2 = annotate(List[Tensor], [])
-        zs2 = annotate(List[Tensor], [])
-        a2 = xb
-        for l1 in range(nl):
-          _10 = torch.append(ins2, a2)
-          if torch.ge(bi[l1], 0):
-            z2 = torch.linear(a2, qs[wi[l1]], qs[bi[l1]])
-          else:
-            z2 = torch.linear(a2, qs[wi[l1]])
-          _11 = torch.append(zs2, z2)
-          a2 = (self).act(acts[l1], z2, )
-        diff2 = torch.sub(a2, yb)
-        _12 = torch.append(diffsp, diff2)
-        gs2 = (self).backprop(qs, wi, bi, acts, ins2, zs2, torch.mul(diff2, coef), )
+        _9 = torch.add(big, g1, alpha=sc, out=q)
+        fw2 = (self).forward_pass(qv, qwt, bi, acts, xb, )
+        diff2 = torch.sub(fw2[0][nl], yb)
+        _10 = torch.append(diffsp, diff2)
+        _11 = (self).backprop(qv, wi, bi, acts, fw2[0], fw2[1], torch.mul(diff2, coef), g2v, )
+        g = g2
       else:
-        _13 = torch.append(diffsp, diff)
-        gs2 = gs
-      for i1 in range(torch.len(ps)):
-        g1 = gs2[i1]
-        if torch.ne(wd, 0.):
-          _14 = torch.add_(g1, ps[i1], alpha=wd)
-        _15 = torch.mul_(g1, lr)
-        _16 = torch.sub_(ps[i1], g1)
+        _12 = torch.append(diffsp, diff)
+        g = g1
+      if torch.ne(wd, 0.):
+        _13 = torch.add_(g, big, alpha=wd)
+      _14 = torch.sub_(big, torch.mul_(g, lr))
       done = torch.add(done, 1)
     if torch.__not__(failed):
-      for i2 in range(torch.len(ps)):
-        if torch.__not__(bool(torch.item(torch.all(torch.isfinite(ps[i2]))))):
-          failed = True
-    _17 = ops.prim.dtype(x)
+      failed = torch.__not__(bool(torch.item(torch.all(torch.isfinite(big)))))
+    _15 = ops.prim.dtype(x)
     if failed:
-      for i3 in range(torch.len(ps)):
-        _18 = torch.copy_(ps[i3], snapshot[i3])
-      return [torch.zeros([0, 5], dtype=7), torch.zeros([1], dtype=_17)]
+      return [torch.zeros([0, 5], dtype=7), torch.zeros([1], dtype=_15)]
+    for i3 in range(torch.len(ps)):
+      _16 = torch.copy_(ps[i3], pv[i3])
     lw = torch.sum(torch.square(torch.stack(diffs)), [1, 2])
     lp = torch.sum(torch.square(torch.stack(diffsp)), [1, 2])
     if torch.eq(kind, 0):
@@ -149,9 +135,38 @@ class FusedMlpSam(Module):
     lw = torch.div(torch.mul(lw, scale), div)
     lp = torch.div(torch.mul(lp, scale), div)
     stats = torch.zeros([steps, 5], dtype=7)
-    _19 = torch.copy_(torch.select(stats, 1, 0), lw)
-    _20 = torch.copy_(torch.select(stats, 1, 1), lp)
-    return [stats, torch.full([1], done, dtype=_17)]
+    _17 = torch.copy_(torch.select(stats, 1, 0), lw)
+    _18 = torch.copy_(torch.select(stats, 1, 1), lp)
+    return [stats, torch.full([1], done, dtype=_15)]
+  def views(self: __torch__.FusedMlpSam,
+    flat: Tensor,
+    like: List[Tensor]) -> List[Tensor]:
+    out = annotate(List[Tensor], [])
+    off = 0
+    for i in range(torch.len(like)):
+      n = torch.numel(like[i])
+      _0 = torch.append(out, torch.view(torch.narrow(flat, 0, off, n), torch.size(like[i])))
+      off = torch.add(off, n)
+    return out
+  def forward_pass(self: __torch__.FusedMlpSam,
+    ps: List[Tensor],
+    wts: List[Tensor],
+    bi: List[int],
+    acts: List[int],
+    x: Tensor) -> List[List[Tensor]]:
+    ins = annotate(List[Tensor], [])
+    zs = annotate(List[Tensor], [])
+    a = x
+    for l in range(torch.len(wts)):
+      _0 = torch.append(ins, a)
+      if torch.ge(bi[l], 0):
+        z = torch.addmm(ps[bi[l]], a, wts[l])
+      else:
+        z = torch.mm(a, wts[l])
+      _1 = torch.append(zs, z)
+      a = (self).act(acts[l], z, )
+    _2 = torch.append(ins, a)
+    return [ins, zs]
   def backprop(self: __torch__.FusedMlpSam,
     ps: List[Tensor],
     wi: List[int],
@@ -159,11 +174,9 @@ class FusedMlpSam(Module):
     acts: List[int],
     ins: List[Tensor],
     zs: List[Tensor],
-    e: Tensor) -> List[Tensor]:
+    e: Tensor,
+    out: List[Tensor]) -> List[Tensor]:
     nl = torch.len(wi)
-    gs = annotate(List[Tensor], [])
-    for i in range(torch.len(ps)):
-      _0 = torch.append(gs, ps[i])
     for i0 in range(nl):
       l = torch.sub(torch.sub(nl, 1), i0)
       code = acts[l]
@@ -174,12 +187,12 @@ class FusedMlpSam(Module):
           d = e
         else:
           d = torch.mul(e, (self).dact(code, zs[l], (self).act(code, zs[l], ), ))
-      gs[wi[l]] = torch.mm(torch.t(d), ins[l])
+      _0 = torch.mm(torch.t(d), ins[l], out=out[wi[l]])
       if torch.ge(bi[l], 0):
-        gs[bi[l]] = torch.sum(d, [0])
+        _1 = torch.sum(d, [0], False, dtype=None, out=out[bi[l]])
       if torch.gt(l, 0):
         e = torch.mm(d, ps[wi[l]])
-    return gs
+    return out
   def sgd_steps(self: __torch__.FusedMlpSam,
     params: List[Tensor],
     grads: List[Tensor],
