@@ -35,8 +35,10 @@ import java.util.Map;
  *   <li>{@code sgd_step_ms}, {@code sam_step_ms}, {@code sam_over_sgd}: a 784-512-512-10 ReLU MLP on a random
  *       batch of 128 (Minima's softmax cross-entropy, plain SGD): {@code EasyTrain.trainBatch + trainer.step()}
  *       against {@link SamStep#step}. Two forward–backward passes make 2 the floor of the ratio.
- *   <li>{@code one_sam_step_us}: 1-SAM (batch 1, MSE, ρ = 0.05) on Wen et al.'s (2023) xor network: d = 30, width 500,
- *       first-layer bias (docs/theory.md §4), with one libtorch thread (restored afterwards).
+ *   <li>{@code one_sam_step_us}: 1-SAM (batch 1, MSE, SGD lr 0.01, ρ = 0.05) on Wen et al.'s (2023) xor network:
+ *       d = 30, width 500, first-layer bias (docs/theory.md §4), with one libtorch thread (restored afterwards),
+ *       per step of one {@link SamStep#steps} call over a shuffled epoch of 100 examples; {@code
+ *       one_sam_step_single_call_us} is the same step with one {@link SamStep#step} call per step.
  * </ul>
  * SGD and SAM steps alternate, each on a fresh copy of the batch that is closed inside the timed region (as in
  * {@code EasyTrain.fit}); each figure is the median over rounds, so a burst of load on a shared machine hits
