@@ -62,6 +62,7 @@ public final class SamStep {
     private boolean loggedExplosion;
     private double firstLoss = Double.NaN;
     private Tracker tracker;
+    private long fusedRuns;
 
     /**
      * A perturbed loss above this multiple of both the current loss and the first step's loss means that ρ
@@ -188,11 +189,10 @@ public final class SamStep {
         double[] losses = new double[count];
         TrainerBinding b = bind(trainer);
         FusedMlpSam fused = b.fused(settings);
-        int m = settings.microBatch();
-        PlainSgd sgd = fused == null || !b.caps.isEmpty() || !(m == 0 || m >= batchSize || batchSize == 1)
-                || !settings.schedule().hasLearningRates()
-                || !fused.accepts(new NDList(features), new NDList(labels), b.dataType)
-                ? null : PlainSgd.of(trainer, learningRateTracker());
+        PlainSgd sgd = fusedSgd(trainer, batchSize);
+        if (sgd != null && !fused.accepts(new NDList(features), new NDList(labels), b.dataType)) {
+            sgd = null;
+        }
         int done = 0;
         if (sgd != null && count > 0) {
             done = fusedSteps(fused, b, sgd, features, labels, order, batchSize, losses);
@@ -215,6 +215,23 @@ public final class SamStep {
             }
         }
         return new SamStepsResult(count, done, losses);
+    }
+
+    /**
+     * @param trainer the trainer
+     * @param batchSize the batch size of the steps
+     * @return the plain SGD settings if {@link #steps} can run steps of this batch size inside one call (given
+     *     data it accepts), else null
+     */
+    PlainSgd fusedSgd(Trainer trainer, int batchSize) {
+        TrainerBinding b = bind(trainer);
+        FusedMlpSam fused = b.fused(settings);
+        int m = settings.microBatch();
+        if (fused == null || !b.caps.isEmpty() || !(m == 0 || m >= batchSize || batchSize == 1)
+                || !settings.schedule().hasLearningRates()) {
+            return null;
+        }
+        return PlainSgd.of(trainer, learningRateTracker());
     }
 
     /** The steps inside one native call: returns how many were completed (all, unless one was not finite). */
@@ -246,6 +263,7 @@ public final class SamStep {
                 steps++;
             }
             b.zeroGradients();
+            fusedRuns += r.done();
             return r.done();
         }
     }
@@ -301,6 +319,11 @@ public final class SamStep {
                 }
             }
         }
+    }
+
+    /** @return how many steps ran inside many-steps calls ({@link #steps}) */
+    long fusedRuns() {
+        return fusedRuns;
     }
 
     /** @return whether the warning about an exploding perturbed loss was logged */

@@ -9,8 +9,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
+import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
+import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.training.dataset.Batch;
+import ai.djl.training.listener.TrainingListenerAdapter;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import dev.minima.TestModels;
@@ -181,6 +184,47 @@ class FusedSamStepsTest {
         for (int i = 1; i < chunks.length; i++) {
             assertEquals(steps[i], chunks[i], 1e-9 * Math.max(1, Math.abs(steps[i])), "weight " + i);
         }
+    }
+
+    /** fit without listeners: [0] fused steps, then the weights after 10 epochs of batch-2 1-SAM-style SAM. */
+    private static double[] fit(boolean fast, boolean listener) throws Exception {
+        try (NDManager m = NDManager.newBaseManager(); Model model = Model.newInstance("fit")) {
+            Block block = TestModels.mlp(m, DataType.FLOAT64, 5, TestModels.tanh(), 6, 16, 1);
+            NDArray x = TestModels.normal(m, 3, N, 6, DataType.FLOAT64);
+            NDArray y = TestModels.normal(m, 4, N, 1, DataType.FLOAT64);
+            SamStep sam = SamStep.of(settings(fast));
+            Optimizer sgd = Optimizer.sgd().setLearningRateTracker(sam.learningRateTracker()).build();
+            model.setBlock(block);
+            DefaultTrainingConfig config = new DefaultTrainingConfig(Losses.mse()).optOptimizer(sgd);
+            if (listener) {
+                config.addTrainingListeners(new TrainingListenerAdapter() {});
+            }
+            ArrayDataset data = new ArrayDataset.Builder().setData(x).optLabels(y).setSampling(2, false).build();
+            try (Trainer trainer = model.newTrainer(config)) {
+                SharpnessAwareTraining.fit(trainer, sam, 10, data, null);
+                assertEquals(10 * N / 2, sam.steps());
+            }
+            double[] w = SamFixtures.values(block);
+            double[] out = new double[w.length + 1];
+            out[0] = sam.fusedRuns();
+            System.arraycopy(w, 0, out, 1, w.length);
+            return out;
+        }
+    }
+
+    @Test
+    void theFitLoopWithoutListenersRunsAnEpochInOneCallWithTheSameTrajectory() throws Exception {
+        double[] fused = fit(true, false);
+        double[] general = fit(false, false);
+        double[] listened = fit(true, true);
+        assertEquals(10 * N / 2, fused[0], "every step ran inside the epoch calls");
+        assertEquals(0, general[0]);
+        assertEquals(0, listened[0], "a listener needs its per-step callback: steps one by one");
+        double[] w = java.util.Arrays.copyOfRange(fused, 1, fused.length);
+        double[] g = java.util.Arrays.copyOfRange(general, 1, general.length);
+        double[] l = java.util.Arrays.copyOfRange(listened, 1, listened.length);
+        assertTrue(maxDiff(w, g) <= 1e-12, "max |Δw| " + maxDiff(w, g));
+        assertTrue(maxDiff(w, l) <= 1e-12, "max |Δw| " + maxDiff(w, l));
     }
 
     @Test
