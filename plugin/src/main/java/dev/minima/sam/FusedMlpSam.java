@@ -51,6 +51,10 @@ import org.slf4j.LoggerFactory;
  * δᵢaᵢᵀ of its backpropagated error and its input, so its norm is ‖δᵢ‖‖aᵢ‖, and the layer at the perturbed
  * weights W + cᵢδᵢaᵢᵀ (cᵢ = ρ/‖gᵢ‖) maps a'ᵢ to Wa'ᵢ + cᵢδᵢ(aᵢ·a'ᵢ), backpropagates e'ᵢ to Wᵀe'ᵢ + cᵢaᵢ(δᵢ·e'ᵢ),
  * without forming any per-example weight matrix (Foret et al. (2021), Sec. 4.1, m-sharpness).
+ *
+ * <p>{@link #runSteps} runs many whole-batch steps with DJL's plain SGD update in one call ({@link SamStep#steps}):
+ * a loop inside the same TorchScript module over the rows of an index tensor, so that on tiny networks the cost
+ * of a step is its arithmetic and libtorch's per-operation dispatch, not a JNI call and DJL's handling per step.
  */
 final class FusedMlpSam {
 
