@@ -227,6 +227,50 @@ class FusedSamStepsTest {
         assertTrue(maxDiff(w, l) <= 1e-12, "max |Δw| " + maxDiff(w, l));
     }
 
+    /** Softmax cross-entropy (the loop that repeats the single-step function), batches of 4, 4 classes. */
+    private static double[] crossEntropy(boolean chunks, boolean fast) {
+        try (NDManager m = NDManager.newBaseManager(); Model model = Model.newInstance("ce")) {
+            Block block = TestModels.mlp(m, DataType.FLOAT64, 7, TestModels.relu(), 6, 12, 4);
+            NDArray x = TestModels.normal(m, 3, N, 6, DataType.FLOAT64);
+            double[] c = new double[N];
+            for (int i = 0; i < N; i++) {
+                c[i] = (i * 7) % 4;
+            }
+            NDArray y = dev.minima.autograd.NativeArrays.of(m, c, new ai.djl.ndarray.types.Shape(N),
+                    DataType.FLOAT64);
+            SamStep sam = SamStep.of(settings(fast));
+            Optimizer sgd = Optimizer.sgd().setLearningRateTracker(sam.learningRateTracker())
+                    .optWeightDecays(0.01f).build();
+            SplittableRandom random = new SplittableRandom(4);
+            try (Trainer trainer = SamFixtures.trainer(model, block, Losses.softmaxCrossEntropy(), sgd)) {
+                for (int epoch = 0; epoch < 40; epoch++) {
+                    int[] order = permutation(random);
+                    if (chunks) {
+                        assertEquals(fast ? N / 4 : 0, sam.steps(trainer, x, y, order, 4).fusedSteps());
+                    } else {
+                        for (int k = 0; k < N; k += 4) {
+                            NDArray idx = m.create(new int[] {order[k], order[k + 1], order[k + 2], order[k + 3]});
+                            try (Batch batch = SamFixtures.batch(m, x.get(idx), y.get(idx))) {
+                                sam.step(trainer, batch);
+                            }
+                        }
+                    }
+                    sam.endEpoch();
+                    GarbageCollection.collect();
+                }
+            }
+            return SamFixtures.values(block);
+        }
+    }
+
+    @Test
+    void softmaxCrossEntropyInOneCallFollowsTheGeneralPathInFloat64() {
+        double[] chunks = crossEntropy(true, true);
+        double[] general = crossEntropy(false, false);
+        assertTrue(maxDiff(chunks, general) <= 1e-12, "max |Δw| " + maxDiff(chunks, general));
+        assertTrue(maxDiff(chunks, crossEntropy(true, false)) <= 1e-12, "steps() without the fast path");
+    }
+
     @Test
     void aFixedLearningRateTrackerIsNotTheSchedulesAndTakesTheStepsOneByOne() {
         try (NDManager m = NDManager.newBaseManager(); Model model = Model.newInstance("fixed")) {
