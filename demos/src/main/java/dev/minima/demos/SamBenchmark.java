@@ -24,7 +24,9 @@ import ai.djl.translate.Batchifier;
 import dev.minima.data.XorData;
 import dev.minima.demos.samxor.ReluMlp;
 import dev.minima.loss.Losses;
+import dev.minima.sam.SamSchedule;
 import dev.minima.sam.SamStep;
+import dev.minima.sam.SamStepsResult;
 import dev.minima.sam.SharpnessAware;
 import dev.minima.util.Numerics;
 import java.util.LinkedHashMap;
@@ -37,8 +39,10 @@ import java.util.Map;
  *   <li>{@code sgd_step_ms}, {@code sam_step_ms}, {@code sam_over_sgd}: a 784-512-512-10 ReLU MLP on a random
  *       batch of 128 (Minima's softmax cross-entropy, plain SGD): {@code EasyTrain.trainBatch + trainer.step()}
  *       against {@link SamStep#step}. Two forward–backward passes make 2 the floor of the ratio.
- *   <li>{@code one_sam_step_us}: 1-SAM (batch 1, MSE, ρ = 0.05) on Wen et al.'s (2023) xor network: d = 30, width 500,
- *       first-layer bias (docs/theory.md §4), with one libtorch thread (restored afterwards).
+ *   <li>{@code one_sam_step_us}: 1-SAM (batch 1, MSE, SGD lr 0.01, ρ = 0.05) on Wen et al.'s (2023) xor network:
+ *       d = 30, width 500, first-layer bias (docs/theory.md §4), with one libtorch thread (restored afterwards),
+ *       per step of one {@link SamStep#steps} call over a shuffled epoch of 100 examples; {@code
+ *       one_sam_step_single_call_us} is the same step with one {@link SamStep#step} call per step.
  * </ul>
  * SGD and SAM steps alternate, each on a fresh copy of the batch that is closed inside the timed region (as in
  * {@code EasyTrain.fit}); each figure is the median over rounds, so a burst of load on a shared machine hits
@@ -94,12 +98,15 @@ public final class SamBenchmark {
         } finally {
             JniUtils.setNumThreads(threads);
         }
-        out.put("one_sam_step_us", median(one[0]));
+        out.put("one_sam_step_us", median(one[2]));
+        out.put("one_sam_step_single_call_us", median(one[0]));
+        out.put("one_sam_epoch_call_steps", XOR_N);
         // CPU time of the calling thread: with one libtorch thread all the work runs there, so this is the
         // cost without the waiting a loaded machine adds to the wall-clock figures
         out.put("sgd_step_cpu_ms", median(mlp[2]));
         out.put("sam_step_cpu_ms", median(mlp[3]));
-        out.put("one_sam_step_cpu_us", median(one[1]));
+        out.put("one_sam_step_cpu_us", median(one[3]));
+        out.put("one_sam_step_single_call_cpu_us", median(one[1]));
         out.put("mlp", "784-512-512-10 ReLU, batch 128, softmax cross-entropy, SGD lr 0.01, SAM rho 0.05");
         out.put("one_sam", "xor d=30, width 500, first-layer bias, batch 1, MSE, SGD lr 0.01, rho 0.05");
         out.put("rounds", rounds);
@@ -156,11 +163,17 @@ public final class SamBenchmark {
         return ms;
     }
 
-    /** @return per-round microseconds per 1-SAM step: [0] wall clock, [1] thread CPU time */
+    /** Training points of the xor task: one epoch of 1-SAM is this many steps. */
+    static final int XOR_N = 100;
+
+    /**
+     * @return per-round microseconds per 1-SAM step: [0] one call per step (wall clock), [1] its thread CPU time,
+     *     [2] one call per epoch of {@link #XOR_N} steps ({@link SamStep#steps}), [3] its thread CPU time
+     */
     private static double[][] oneSamRounds(int warmup, int rounds, long seed) {
         int stepsPerRound = 200;
         int d = 30;
-        double[][] us = new double[2][rounds];
+        double[][] us = new double[4][rounds];
         try (Model model = Model.newInstance("sam-bench-xor")) {
             Block net = ReluMlp.builder().setInputDimension(d).setWidth(500).optVariant(ReluMlp.Variant.BIAS).build();
             Engine.getInstance().setRandomSeed((int) seed);
@@ -168,7 +181,7 @@ public final class SamBenchmark {
             try (Trainer trainer = newTrainer(model, Losses.mse(), 0.01f)) {
                 trainer.initialize(new Shape(1, d));
                 NDManager m = trainer.getManager();
-                XorData data = XorData.builder().setDimension(d).setSize(100).optSeed(seed).build();
+                XorData data = XorData.builder().setDimension(d).setSize(XOR_N).optSeed(seed).build();
                 NDArray x = data.features(m, DataType.FLOAT32);
                 NDArray y = data.labels(m, DataType.FLOAT32);
                 NDArray[] xs = new NDArray[data.size()];
@@ -179,18 +192,46 @@ public final class SamBenchmark {
                     ys[i] = y.get(row);
                 }
                 SamStep sam = SamStep.of(SharpnessAware.builder().optRho(0.05).build());
+                // the epoch call: the same step (lr 0.01, ρ 0.05), the learning rate from the SAM schedule, which
+                // is what lets SamStep.steps apply DJL's SGD update inside the call
+                SamStep epochs = SamStep.of(SharpnessAware.builder().optSchedule(SamSchedule.builder()
+                        .addPhase(0.01f, 0.05, Long.MAX_VALUE / 2).build()).build());
+                Trainer chunked = newTrainer(model, Losses.mse(), epochs.learningRateTracker());
+                int[] order = new int[XOR_N];
+                java.util.SplittableRandom shuffle = new java.util.SplittableRandom(seed);
                 long[] total = {0, 0};
                 int k = 0;
-                for (int r = -warmup; r < rounds; r++) {
-                    total[0] = 0;
-                    total[1] = 0;
-                    for (int i = 0; i < stepsPerRound; i++) {
-                        timed(m, xs[k], ys[k], total, batch -> sam.step(trainer, batch));
-                        k = (k + 1) % xs.length;
-                    }
-                    if (r >= 0) {
-                        us[0][r] = total[0] / 1e3 / stepsPerRound;
-                        us[1][r] = total[1] / 1e3 / stepsPerRound;
+                try (chunked) {
+                    for (int r = -warmup; r < rounds; r++) {
+                        total[0] = 0;
+                        total[1] = 0;
+                        for (int i = 0; i < stepsPerRound; i++) {
+                            timed(m, xs[k], ys[k], total, batch -> sam.step(trainer, batch));
+                            k = (k + 1) % xs.length;
+                        }
+                        if (r >= 0) {
+                            us[0][r] = total[0] / 1e3 / stepsPerRound;
+                            us[1][r] = total[1] / 1e3 / stepsPerRound;
+                        }
+                        for (int i = 0; i < XOR_N; i++) { // a shuffled epoch, drawn outside the timed region
+                            int j = shuffle.nextInt(i + 1);
+                            order[i] = order[j];
+                            order[j] = i;
+                        }
+                        long t0 = System.nanoTime();
+                        long c0 = cpu();
+                        SamStepsResult res = epochs.steps(chunked, x, y, order, 1);
+                        long wall = System.nanoTime() - t0;
+                        long busy = cpu() - c0;
+                        epochs.endEpoch();
+                        if (res.fusedSteps() != XOR_N) {
+                            throw new IllegalStateException("the epoch call was not fused: " + res.fusedSteps()
+                                    + " of " + XOR_N + " steps");
+                        }
+                        if (r >= 0) {
+                            us[2][r] = wall / 1e3 / XOR_N;
+                            us[3][r] = busy / 1e3 / XOR_N;
+                        }
                     }
                 }
             }
@@ -217,7 +258,11 @@ public final class SamBenchmark {
     }
 
     private static Trainer newTrainer(Model model, Loss loss, float lr) {
-        Optimizer sgd = Optimizer.sgd().setLearningRateTracker(Tracker.fixed(lr)).build();
+        return newTrainer(model, loss, Tracker.fixed(lr));
+    }
+
+    private static Trainer newTrainer(Model model, Loss loss, Tracker lr) {
+        Optimizer sgd = Optimizer.sgd().setLearningRateTracker(lr).build();
         return model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(sgd));
     }
 

@@ -51,6 +51,10 @@ import org.slf4j.LoggerFactory;
  * δᵢaᵢᵀ of its backpropagated error and its input, so its norm is ‖δᵢ‖‖aᵢ‖, and the layer at the perturbed
  * weights W + cᵢδᵢaᵢᵀ (cᵢ = ρ/‖gᵢ‖) maps a'ᵢ to Wa'ᵢ + cᵢδᵢ(aᵢ·a'ᵢ), backpropagates e'ᵢ to Wᵀe'ᵢ + cᵢaᵢ(δᵢ·e'ᵢ),
  * without forming any per-example weight matrix (Foret et al. (2021), Sec. 4.1, m-sharpness).
+ *
+ * <p>{@link #runSteps} runs many whole-batch steps with DJL's plain SGD update in one call ({@link SamStep#steps}):
+ * a loop inside the same TorchScript module over the rows of an index tensor, so that on tiny networks the cost
+ * of a step is its arithmetic and libtorch's per-operation dispatch, not a JNI call and DJL's handling per step.
  */
 final class FusedMlpSam {
 
@@ -73,6 +77,7 @@ final class FusedMlpSam {
     private final PtSymbolBlock module;
     private final Map<Integer, NDArray> configs = new HashMap<>();
     private final Map<Double, NDArray> scalars = new HashMap<>();
+    private final Map<String, NDArray> empties = new HashMap<>();
     private final NDManager owner;
 
     private FusedMlpSam(int[] activations, boolean[] bias, int lossKind, double lossScale, long inputs,
@@ -311,9 +316,87 @@ final class FusedMlpSam {
         call.add(labels);
         call.add(config(perExample, usam, wantPredictions));
         call.add(scalars(rho));
-        NDList out;
+        call.add(noSteps("order", DataType.INT64, 1));
+        call.add(noSteps("hyper", DataType.FLOAT64, 2));
+        NDList out = invoke(b, call, x, labels, names, toClose);
+        out.attach(scope);
+        double[] stats = out.get(0).toType(DataType.FLOAT64, false).toDoubleArray();
+        return new Result(stats, wantPredictions ? out.get(1) : null);
+    }
+
+    /**
+     * Runs whole-batch SAM (or USAM) steps followed by DJL's plain SGD update (no momentum, no clipping, gradient
+     * rescale 1: w ← w − lr·(g + wd·w), in the operation order of DJL's native {@code sgdUpdate}) in one call: a
+     * loop inside the TorchScript function over the rows of {@code order}, each row the example indices of one
+     * batch. The parameters are updated in place. Squared-error losses take a lean loop that records only the
+     * losses (in float64 within 1e-12 of the step-by-step path over 1,000 steps: the same formulas, a different
+     * operation order).
+     *
+     * @param b the parameters
+     * @param x all inputs (examples, features)
+     * @param y all labels, indexed like x
+     * @param order (steps, batch) example indices, int64
+     * @param hyper (steps, 2) float64: each step's learning rate and ρ
+     * @param weightDecay the SGD weight decay
+     * @param usam whether ε = ρg (USAM) rather than ρg/‖g‖
+     * @param scope the manager the results are attached to
+     * @return per step the loss at w and at w + ε (squared-error losses; the other columns are 0), or (steps, 5)
+     *     statistics as {@link #run} returns them (cross-entropy), and the number of steps completed: all of them,
+     *     or none when a step met a non-finite gradient (the parameters are then restored to their values before
+     *     the call, so that the caller can replay the steps one by one)
+     */
+    StepsResult runSteps(TrainerBinding b, NDArray x, NDArray y, NDArray order, NDArray hyper, double weightDecay,
+            boolean usam, NDManager scope) {
+        NDList call = new NDList(2 * b.all.size() + 6);
+        List<String> names = new ArrayList<>(call.size());
+        List<NDArray> toClose = new ArrayList<>(b.all.size());
+        for (NDArray w : b.all) {
+            names.add(w.getName());
+            w.setName("params[]");
+            call.add(w);
+        }
+        for (NDArray w : b.all) {
+            NDArray g = w.getGradient();
+            toClose.add(g);
+            g.setName("grads[]");
+            call.add(g);
+        }
+        NDArray labels = y.getDataType() == x.getDataType() || lossKind == 2 ? y : y.toType(x.getDataType(), false);
+        if (labels != y) {
+            toClose.add(labels);
+        }
+        names.add(x.getName());
+        names.add(labels.getName());
+        x.setName("x");
+        labels.setName("y");
+        call.add(x);
+        call.add(labels);
+        call.add(config(false, usam, false));
+        NDArray s = scope.create(new double[] {0, lossScale, weightDecay}); // consumed inside the call only
+        s.setName("scalars");
+        call.add(s);
+        order.setName("order");
+        hyper.setName("hyper");
+        call.add(order);
+        call.add(hyper);
+        NDList out = invoke(b, call, x, labels, names, toClose);
+        out.attach(scope);
+        double[] flat = out.get(0).toDoubleArray();
+        double[][] stats = new double[flat.length / 5][];
+        for (int k = 0; k < stats.length; k++) {
+            stats[k] = java.util.Arrays.copyOfRange(flat, 5 * k, 5 * k + 5);
+        }
+        int done = (int) Math.round(out.get(1).toType(DataType.FLOAT64, false).getDouble(0));
+        return new StepsResult(stats, done);
+    }
+
+    /** What a call of many steps returned: each step's statistics and how many steps were completed. */
+    record StepsResult(double[][] stats, int done) {}
+
+    private NDList invoke(TrainerBinding b, NDList call, NDArray x, NDArray labels, List<String> names,
+            List<NDArray> toClose) {
         try {
-            out = IValueUtils.forward(module, call, false);
+            return IValueUtils.forward(module, call, false);
         } finally {
             for (int i = 0; i < b.all.size(); i++) {
                 b.all.get(i).setName(names.get(i));
@@ -322,9 +405,17 @@ final class FusedMlpSam {
             labels.setName(names.get(b.all.size() + 1));
             toClose.forEach(NDArray::close);
         }
-        out.attach(scope);
-        double[] stats = out.get(0).toType(DataType.FLOAT64, false).toDoubleArray();
-        return new Result(stats, wantPredictions ? out.get(1) : null);
+    }
+
+    /** An empty (0, columns) array: tells the TorchScript function to take one step, not a loop of steps. */
+    private NDArray noSteps(String name, DataType type, int columns) {
+        NDArray e = empties.get(name);
+        if (e == null) {
+            e = owner.zeros(new Shape(0, columns), type);
+            e.setName(name);
+            empties.put(name, e);
+        }
+        return e;
     }
 
     /** What one fused call returned: statistics and, if asked, the predictions at w. */
@@ -360,7 +451,7 @@ final class FusedMlpSam {
                 scalars.values().forEach(NDArray::close);
                 scalars.clear();
             }
-            s = owner.create(new double[] {rho, lossScale}).duplicate();
+            s = owner.create(new double[] {rho, lossScale, 0}).duplicate();
             s.setName("scalars");
             scalars.put(rho, s);
         }

@@ -61,6 +61,8 @@ public final class SamStep {
     private boolean loggedZeroDirection;
     private boolean loggedExplosion;
     private double firstLoss = Double.NaN;
+    private Tracker tracker;
+    private long fusedRuns;
 
     /**
      * A perturbed loss above this multiple of both the current loss and the first step's loss means that ρ
@@ -125,7 +127,10 @@ public final class SamStep {
             throw new IllegalStateException("the SAM schedule sets no learning rates: build it with "
                     + "SamSchedule.builder().addPhase(lr, rho, length) or keep the optimizer's own tracker");
         }
-        return numUpdate -> phase.learningRate();
+        if (tracker == null) {
+            tracker = numUpdate -> phase.learningRate();
+        }
+        return tracker;
     }
 
     /**
@@ -143,6 +148,124 @@ public final class SamStep {
         trainer.step();
         applyNormCaps(trainer);
         return result;
+    }
+
+    /**
+     * Runs one full sharpness-aware step ({@link #step}) per batch of {@code batchSize} consecutive entries of
+     * {@code order}, each batch made of those rows of {@code features} and {@code labels}: for example an epoch of
+     * 1-SAM is {@code steps(trainer, x, y, permutation, 1)}. When the fused path applies ({@link
+     * #fastPathApplies}), the batches are perturbed as a whole (no micro-batches, or batches of one), the settings
+     * have no norm caps, and the trainer's optimizer is DJL's plain SGD ({@code Optimizer.sgd()} without momentum or
+     * clipping) driven by {@link #learningRateTracker()}, all the steps run inside one native call, with the same
+     * trajectory as calling {@link #step} once per batch; otherwise they are taken one by one. The schedule advances
+     * by one step per batch, as with {@link #step}; call {@link #endEpoch()} as usual. DJL's per-parameter update
+     * counters are not advanced by the fused run (the schedule's learning rate does not use them).
+     *
+     * @param trainer a single-device trainer (PyTorch engine)
+     * @param features all examples' inputs (examples on axis 0), on the trainer's device
+     * @param labels all examples' labels, indexed like {@code features}
+     * @param order example indices, {@code batchSize} per step
+     * @param batchSize the examples per step (≥ 1, dividing {@code order.length})
+     * @return what the steps saw
+     * @throws NonFiniteGradientException at the first step whose gradient is not finite (the parameters hold the
+     *     values before that step)
+     */
+    public SamStepsResult steps(Trainer trainer, NDArray features, NDArray labels, int[] order, int batchSize) {
+        if (batchSize < 1 || order.length % batchSize != 0) {
+            throw new IllegalArgumentException("the batch size must be ≥ 1 and divide the number of indices, got "
+                    + batchSize + " and " + order.length);
+        }
+        long n = features.getShape().dimension() == 0 ? 0 : features.getShape().get(0);
+        if (labels.getShape().dimension() == 0 || labels.getShape().get(0) != n) {
+            throw new IllegalArgumentException("features and labels must have the examples on axis 0, got shapes "
+                    + features.getShape() + " and " + labels.getShape());
+        }
+        for (int i : order) {
+            if (i < 0 || i >= n) {
+                throw new IllegalArgumentException("example index " + i + " is outside 0 … " + (n - 1));
+            }
+        }
+        int count = order.length / batchSize;
+        double[] losses = new double[count];
+        TrainerBinding b = bind(trainer);
+        FusedMlpSam fused = b.fused(settings);
+        PlainSgd sgd = fusedSgd(trainer, batchSize);
+        if (sgd != null && !fused.accepts(new NDList(features), new NDList(labels), b.dataType)) {
+            sgd = null;
+        }
+        int done = 0;
+        if (sgd != null && count > 0) {
+            done = fusedSteps(fused, b, sgd, features, labels, order, batchSize, losses);
+        }
+        for (int k = done; k < count; k++) {
+            try (NDManager scope = trainer.getManager().newSubManager()) {
+                long[] rows = new long[batchSize];
+                for (int j = 0; j < batchSize; j++) {
+                    rows[j] = order[k * batchSize + j];
+                }
+                NDArray idx = scope.create(rows);
+                NDArray xb = features.get(idx);
+                NDArray yb = labels.get(idx);
+                xb.attach(scope);
+                yb.attach(scope);
+                try (Batch batch = new Batch(scope.newSubManager(), new NDList(xb), new NDList(yb), batchSize,
+                        ai.djl.translate.Batchifier.STACK, ai.djl.translate.Batchifier.STACK, 0, 0)) {
+                    losses[k] = step(trainer, batch).loss();
+                }
+            }
+        }
+        return new SamStepsResult(count, done, losses);
+    }
+
+    /**
+     * @param trainer the trainer
+     * @param batchSize the batch size of the steps
+     * @return the plain SGD settings if {@link #steps} can run steps of this batch size inside one call (given
+     *     data it accepts), else null
+     */
+    PlainSgd fusedSgd(Trainer trainer, int batchSize) {
+        TrainerBinding b = bind(trainer);
+        FusedMlpSam fused = b.fused(settings);
+        int m = settings.microBatch();
+        if (fused == null || !b.caps.isEmpty() || !(m == 0 || m >= batchSize || batchSize == 1)
+                || !settings.schedule().hasLearningRates()) {
+            return null;
+        }
+        return PlainSgd.of(trainer, learningRateTracker());
+    }
+
+    /** The steps inside one native call: returns how many were completed (all, unless one was not finite). */
+    private int fusedSteps(FusedMlpSam fused, TrainerBinding b, PlainSgd sgd, NDArray features, NDArray labels,
+            int[] order, int batchSize, double[] losses) {
+        int count = losses.length;
+        boolean usam = settings.variant() == SharpnessAware.Variant.USAM;
+        double[] hyper = new double[2 * count];
+        long[] rows = new long[order.length];
+        SamSchedule.Phase[] phases = new SamSchedule.Phase[count];
+        for (int k = 0; k < count; k++) {
+            phases[k] = settings.schedule().phaseAt(steps + k, epochs);
+            hyper[2 * k] = phases[k].learningRate(); // DJL hands the float learning rate to sgdUpdate
+            hyper[2 * k + 1] = phases[k].rho();
+        }
+        for (int i = 0; i < order.length; i++) {
+            rows[i] = order[i];
+        }
+        try (NDManager scope = b.trainer.getManager().newSubManager()) {
+            b.defineGradients(fused.inputs(), scope);
+            NDArray idx = scope.create(rows, new ai.djl.ndarray.types.Shape(count, batchSize));
+            NDArray hp = scope.create(hyper, new ai.djl.ndarray.types.Shape(count, 2));
+            FusedMlpSam.StepsResult r = fused.runSteps(b, features, labels, idx, hp, sgd.weightDecay(), usam, scope);
+            for (int k = 0; k < r.done(); k++) {
+                double[] st = r.stats()[k];
+                losses[k] = st[0];
+                phase = phases[k];
+                warnIfExploding(st[0], st[1], phases[k].rho(), phases[k].rho() > 0 ? 1 : 0);
+                steps++;
+            }
+            b.zeroGradients();
+            fusedRuns += r.done();
+            return r.done();
+        }
     }
 
     /**
@@ -196,6 +319,11 @@ public final class SamStep {
                 }
             }
         }
+    }
+
+    /** @return how many steps ran inside many-steps calls ({@link #steps}) */
+    long fusedRuns() {
+        return fusedRuns;
     }
 
     /** @return whether the warning about an exploding perturbed loss was logged */

@@ -9,15 +9,237 @@ class FusedMlpSam(Module):
     x: Tensor,
     y: Tensor,
     cfg: Tensor,
-    scalars: Tensor) -> List[Tensor]:
+    scalars: Tensor,
+    order: Tensor,
+    hyper: Tensor) -> List[Tensor]:
     c = annotate(List[int], cfg.tolist())
     s = annotate(List[float], scalars.tolist())
+    if torch.eq(torch.size(order, 0), 0):
+      _s0 = (self).sam(params, grads, x, y, c, s[0], s[1], )
+    else:
+      if torch.lt(c[2], 2):
+        _s0 = (self).squared_error_steps(params, x, y, c, s[1], s[2], order, hyper, )
+      else:
+        _s0 = (self).sgd_steps(params, grads, x, y, c, s[1], s[2], order, hyper, )
+    return _s0
+  def squared_error_steps(self: __torch__.FusedMlpSam,
+    params: List[Tensor],
+    x: Tensor,
+    y: Tensor,
+    c: List[int],
+    scale: float,
+    wd: float,
+    order: Tensor,
+    hyper: Tensor) -> List[Tensor]:
+    hp = annotate(List[List[float]], hyper.tolist())
+    nl = c[0]
+    kind = c[2]
+    usam = torch.eq(c[3], 1)
+    acts = torch.slice(c, 4, torch.add(4, nl))
+    hasb = torch.slice(c, torch.add(4, nl), torch.add(4, torch.mul(2, nl)))
+    steps = torch.size(order, 0)
+    bsz = torch.size(order, 1)
+    ps = annotate(List[Tensor], [])
+    flats = annotate(List[Tensor], [])
+    for i in range(torch.len(params)):
+      p = torch.detach(params[i])
+      _0 = torch.append(ps, p)
+      _1 = torch.append(flats, torch.reshape(p, [-1]))
+    big = torch.cat(flats)
+    g1 = torch.zeros_like(big)
+    g2 = torch.zeros_like(big)
+    q = torch.zeros_like(big)
+    pv = (self).views(big, ps, )
+    g1v = (self).views(g1, ps, )
+    g2v = (self).views(g2, ps, )
+    qv = (self).views(q, ps, )
+    wi = annotate(List[int], [])
+    bi = annotate(List[int], [])
+    j = 0
+    for l in range(nl):
+      _2 = torch.append(wi, j)
+      j = torch.add(j, 1)
+      if torch.eq(hasb[l], 1):
+        _3 = torch.append(bi, j)
+        j = torch.add(j, 1)
+      else:
+        _4 = torch.append(bi, -1)
+    pwt = annotate(List[Tensor], [])
+    qwt = annotate(List[Tensor], [])
+    for l2 in range(nl):
+      _5 = torch.append(pwt, torch.t(pv[wi[l2]]))
+      _6 = torch.append(qwt, torch.t(qv[wi[l2]]))
+    flat = torch.reshape(order, [-1])
+    xo = torch.index_select(x, 0, flat)
+    yo = torch.index_select(y, 0, flat)
+    yo = torch.to(torch.reshape(yo, [torch.size(yo, 0), -1]), ops.prim.dtype(x))
+    xs = torch.split(xo, bsz)
+    ys = torch.split(yo, bsz)
+    k = torch.size(yo, 1)
+    if torch.eq(kind, 0):
+      coef = torch.div(torch.mul(2., scale), torch.mul(k, bsz))
+    else:
+      coef = torch.div(torch.mul(2., scale), bsz)
+    diffs = annotate(List[Tensor], [])
+    diffsp = annotate(List[Tensor], [])
+    done = 0
+    failed = False
+    for t in range(steps):
+      xb = xs[t]
+      yb = ys[t]
+      rho = hp[t][1]
+      lr = hp[t][0]
+      fw = (self).forward_pass(pv, pwt, bi, acts, xb, )
+      diff = torch.sub(fw[0][nl], yb)
+      _7 = torch.append(diffs, diff)
+      _8 = (self).backprop(pv, wi, bi, acts, fw[0], fw[1], torch.mul(diff, coef), g1v, )
+      nv = float(torch.item(torch.linalg_vector_norm(g1)))
+      if torch.__not__(torch.lt(nv, inf)):
+        failed = True
+        break
+      if torch.eq(rho, 0.):
+        perturb = False
+      else:
+        perturb = torch.gt(nv, 0.)
+      if perturb:
+        if usam:
+          sc = rho
+        else:
+          sc = torch.div(rho, nv)
+        _9 = torch.add(big, g1, alpha=sc, out=q)
+        fw2 = (self).forward_pass(qv, qwt, bi, acts, xb, )
+        diff2 = torch.sub(fw2[0][nl], yb)
+        _10 = torch.append(diffsp, diff2)
+        _11 = (self).backprop(qv, wi, bi, acts, fw2[0], fw2[1], torch.mul(diff2, coef), g2v, )
+        g = g2
+      else:
+        _12 = torch.append(diffsp, diff)
+        g = g1
+      if torch.ne(wd, 0.):
+        _13 = torch.add_(g, big, alpha=wd)
+      _14 = torch.sub_(big, torch.mul_(g, lr))
+      done = torch.add(done, 1)
+    if torch.__not__(failed):
+      failed = torch.__not__(bool(torch.item(torch.all(torch.isfinite(big)))))
+    _15 = ops.prim.dtype(x)
+    if failed:
+      return [torch.zeros([0, 5], dtype=7), torch.zeros([1], dtype=_15)]
+    for i3 in range(torch.len(ps)):
+      _16 = torch.copy_(ps[i3], pv[i3])
+    lw = torch.sum(torch.square(torch.stack(diffs)), [1, 2])
+    lp = torch.sum(torch.square(torch.stack(diffsp)), [1, 2])
+    if torch.eq(kind, 0):
+      div = torch.mul(k, bsz)
+    else:
+      div = bsz
+    lw = torch.div(torch.mul(lw, scale), div)
+    lp = torch.div(torch.mul(lp, scale), div)
+    stats = torch.zeros([steps, 5], dtype=7)
+    _17 = torch.copy_(torch.select(stats, 1, 0), lw)
+    _18 = torch.copy_(torch.select(stats, 1, 1), lp)
+    return [stats, torch.full([1], done, dtype=_15)]
+  def views(self: __torch__.FusedMlpSam,
+    flat: Tensor,
+    like: List[Tensor]) -> List[Tensor]:
+    out = annotate(List[Tensor], [])
+    off = 0
+    for i in range(torch.len(like)):
+      n = torch.numel(like[i])
+      _0 = torch.append(out, torch.view(torch.narrow(flat, 0, off, n), torch.size(like[i])))
+      off = torch.add(off, n)
+    return out
+  def forward_pass(self: __torch__.FusedMlpSam,
+    ps: List[Tensor],
+    wts: List[Tensor],
+    bi: List[int],
+    acts: List[int],
+    x: Tensor) -> List[List[Tensor]]:
+    ins = annotate(List[Tensor], [])
+    zs = annotate(List[Tensor], [])
+    a = x
+    for l in range(torch.len(wts)):
+      _0 = torch.append(ins, a)
+      if torch.ge(bi[l], 0):
+        z = torch.addmm(ps[bi[l]], a, wts[l])
+      else:
+        z = torch.mm(a, wts[l])
+      _1 = torch.append(zs, z)
+      a = (self).act(acts[l], z, )
+    _2 = torch.append(ins, a)
+    return [ins, zs]
+  def backprop(self: __torch__.FusedMlpSam,
+    ps: List[Tensor],
+    wi: List[int],
+    bi: List[int],
+    acts: List[int],
+    ins: List[Tensor],
+    zs: List[Tensor],
+    e: Tensor,
+    out: List[Tensor]) -> List[Tensor]:
+    nl = torch.len(wi)
+    for i0 in range(nl):
+      l = torch.sub(torch.sub(nl, 1), i0)
+      code = acts[l]
+      if torch.eq(code, 1):
+        d = torch.threshold_backward(e, zs[l], 0.)
+      else:
+        if torch.eq(code, 0):
+          d = e
+        else:
+          d = torch.mul(e, (self).dact(code, zs[l], (self).act(code, zs[l], ), ))
+      _0 = torch.mm(torch.t(d), ins[l], out=out[wi[l]])
+      if torch.ge(bi[l], 0):
+        _1 = torch.sum(d, [0], False, dtype=None, out=out[bi[l]])
+      if torch.gt(l, 0):
+        e = torch.mm(d, ps[wi[l]])
+    return out
+  def sgd_steps(self: __torch__.FusedMlpSam,
+    params: List[Tensor],
+    grads: List[Tensor],
+    x: Tensor,
+    y: Tensor,
+    c: List[int],
+    scale: float,
+    wd: float,
+    order: Tensor,
+    hyper: Tensor) -> List[Tensor]:
+    hp = annotate(List[List[float]], hyper.tolist())
+    steps = torch.size(order, 0)
+    ws = annotate(List[Tensor], [])
+    for i in range(torch.len(params)):
+      _0 = torch.append(ws, torch.detach(params[i]))
+    stats = torch.zeros([steps, 5], dtype=7)
+    done = 0
+    for k in range(steps):
+      idx = torch.select(order, 0, k)
+      xb = torch.index_select(x, 0, idx)
+      yb = torch.index_select(y, 0, idx)
+      r = (self).sam(params, grads, xb, yb, c, hp[k][1], scale, )
+      st = r[0]
+      _1 = torch.copy_(torch.select(stats, 0, k), st)
+      ok = bool(torch.item(torch.all(torch.isfinite(st))))
+      if torch.__not__(ok):
+        break
+      lr = hp[k][0]
+      for i0 in range(torch.len(ws)):
+        g = grads[i0]
+        _2 = torch.mul_(torch.add_(g, ws[i0], alpha=wd), lr)
+        _3 = torch.sub_(ws[i0], g)
+      done = torch.add(done, 1)
+    _4 = ops.prim.dtype(x)
+    return [stats, torch.full([1], done, dtype=_4)]
+  def sam(self: __torch__.FusedMlpSam,
+    params: List[Tensor],
+    grads: List[Tensor],
+    x: Tensor,
+    y: Tensor,
+    c: List[int],
+    rho: float,
+    scale: float) -> List[Tensor]:
     nl = c[0]
     per_example = torch.eq(c[1], 1)
     kind = c[2]
     usam = torch.eq(c[3], 1)
-    rho = s[0]
-    scale = s[1]
     acts = torch.slice(c, 4, torch.add(4, nl))
     hasb = torch.slice(c, torch.add(4, nl), torch.add(4, torch.mul(2, nl)))
     ws = annotate(List[Tensor], [])

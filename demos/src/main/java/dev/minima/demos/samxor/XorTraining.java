@@ -5,7 +5,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.SequentialBlock;
@@ -31,7 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Trains one Wen et al. (2023) network on P_xor as a {@link RunPlan} says, with a plain DJL {@link Trainer} and SGD:
- * 1-SAM through Minima's {@link SamStep} on batches of one example (a new seeded order every epoch), or
+ * 1-SAM through Minima's {@link SamStep} on batches of one example (a new seeded order every epoch; one native
+ * call per epoch, {@link SamStep#steps}, where the fused path applies), or
  * full-batch gradient descent with DJL's weight decay (update lr·(g + wd·θ)). The network is evaluated by a
  * {@link XorProbe} at epoch 0, at 1, 2, 5, 10, … epochs, every {@code evalEvery} epochs and at the end.
  */
@@ -104,16 +104,14 @@ public final class XorTraining {
                     NDManager data = manager.newSubManager()) {
                 NDArray x = train.features(data, DataType.FLOAT32);
                 NDArray y = train.labels(data, DataType.FLOAT32);
-                List<Batch> perExample = sam ? singleExampleBatches(x, y, data) : List.of();
                 SplittableRandom order = new SplittableRandom(orderSeed);
                 evaluate(probe, net, plan, 0, cpu0, points, listener);
                 try {
                     for (epoch[0] = 0; epoch[0] < plan.epochs(); ) {
                         if (sam) {
-                            for (int i : permutation(n, order)) {
-                                samStep.step(trainer, perExample.get(i));
-                                steps++;
-                            }
+                            // one native call per epoch when SamStep's fused path applies (I, II); step by
+                            // step otherwise (Sim-LN, the norm cap), with the same trajectory
+                            steps += samStep.steps(trainer, x, y, permutation(n, order), 1).steps();
                             samStep.endEpoch();
                         } else {
                             fullBatchStep(trainer, x, y, n);
@@ -179,23 +177,6 @@ public final class XorTraining {
             b.addNormCap(name -> name.startsWith("01Linear"), plan.normCap());
         }
         return b.build();
-    }
-
-    /**
-     * The n single-example batches of 1-SAM, made once (slicing and batching a DJL dataset every step cost about
-     * 20% of a 1-SAM step on the d = 30, width 500 network); they live in {@code owner} and are not closed per
-     * step (SamStep lends their arrays to its own scopes and returns them).
-     */
-    private static List<Batch> singleExampleBatches(NDArray x, NDArray y, NDManager owner) {
-        List<Batch> batches = new ArrayList<>();
-        long n = x.getShape().get(0);
-        for (long i = 0; i < n; i++) {
-            NDManager m = owner.newSubManager();
-            NDIndex row = new NDIndex().addSliceDim(i, i + 1);
-            batches.add(new Batch(m, new NDList(x.get(row)), new NDList(y.get(row)), 1, Batchifier.STACK,
-                    Batchifier.STACK, 0, 0));
-        }
-        return batches;
     }
 
     /** A uniformly random permutation of 0 … n − 1 (Fisher–Yates): one epoch's order of examples. */
