@@ -11,6 +11,7 @@ import dev.minima.curvature.Eigenpairs;
 import dev.minima.curvature.Objective;
 import dev.minima.data.MnistArrays;
 import dev.minima.demos.mnist.DenoiseCharts;
+import dev.minima.demos.mnist.DeadUnits;
 import dev.minima.demos.mnist.DenoiseReport;
 import dev.minima.demos.mnist.DigitGrid;
 import dev.minima.demos.mnist.Evaluation;
@@ -101,9 +102,22 @@ public final class MnistDenoise extends DemoCommand {
     @Option(names = "--sigma", paramLabel = "S", description = "Noise standard deviation (default: ${DEFAULT-VALUE}).")
     double sigma = 1.25;
 
-    @Option(names = "--init", paramLabel = "SCHEME", description = "Initialisation of the comparison: HE or IDENTITY"
+    @Option(names = "--init", paramLabel = "SCHEME", description = "Initialisation of the comparison: HE (random,"
+            + " seeded: Table S1's random initialisations) or IDENTITY (W = I, b = 0: Lemma 1, Figs. 4-5) (quick"
+            + " IDENTITY, full HE).")
+    Initializers.Scheme init;
+
+    @Option(names = "--trace-every", paramLabel = "E", description = "Every E epochs, lambda_max on the trace probe and"
+            + " the dead units of every hidden layer, for every run (0: off; quick 0, full 2).")
+    Integer traceEvery;
+
+    @Option(names = "--trace-probe", paramLabel = "N", description = "Training images in the trace's probe batch"
             + " (default: ${DEFAULT-VALUE}).")
-    Initializers.Scheme init = Initializers.Scheme.HE;
+    int traceProbe = 200;
+
+    @Option(names = "--trace-lanczos", paramLabel = "K", description = "Most Hessian-vector products per traced"
+            + " lambda_max (default: ${DEFAULT-VALUE}).")
+    int traceLanczos = 15;
 
     @Option(names = "--probe", paramLabel = "N", description = "Training images in the Hessian's probe batch"
             + " (default: ${DEFAULT-VALUE}).")
@@ -148,6 +162,12 @@ public final class MnistDenoise extends DemoCommand {
     @Mixin
     ThreadsOption threads = new ThreadsOption();
 
+    private Initializers.Scheme scheme;
+    private int nTraceEvery;
+    private NDArray traceX;
+    private NDArray traceY;
+    private CsvTable traceCsv;
+
     @Override
     protected String name() {
         return "mnist-denoise";
@@ -156,7 +176,7 @@ public final class MnistDenoise extends DemoCommand {
     /** Everything measured for one optimizer from one initialisation. */
     record Run(OptimizerSpec spec, long initSeed, List<Double> epochTrain, List<Double> epochVal, double trainLoss,
             double valLoss, double gradNorm, double firstEpochGradNorm, Eigenpairs lmax, GainProfile gains,
-            boolean diverged, double seconds, float[] denoised) {}
+            boolean diverged, double seconds, float[] denoised, double[] deadUnits, List<Map<String, Object>> trace) {}
 
     @Override
     protected void validate() {
@@ -175,6 +195,9 @@ public final class MnistDenoise extends DemoCommand {
         }
         Checks.nonNegativeFloat("--sigma", sigma);
         Checks.atLeast("--probe", probe, 1);
+        Checks.atLeast("--trace-every", mode.pick(traceEvery, 0, 0), 0);
+        Checks.atLeast("--trace-probe", traceProbe, 1);
+        Checks.atLeast("--trace-lanczos", traceLanczos, 1);
         Checks.atLeast("--lanczos", lanczos, 1);
         Checks.inRange("--lanczos-tol", lanczosTol, 0, false, 1, false);
         Checks.atLeast("--gain-starts", mode.pick(gainStarts, 1, 1), 1);
@@ -197,6 +220,9 @@ public final class MnistDenoise extends DemoCommand {
         int steps = mode.pick(gainIterations, 40, 300);
         validate(nTrain, nVal, nEpochs, nInits);
         int nProbe = Math.min(probe, nTrain);
+        scheme = mode.pick(init, Initializers.Scheme.IDENTITY, Initializers.Scheme.HE);
+        nTraceEvery = mode.pick(traceEvery, 0, 2);
+        int nTraceProbe = Math.min(traceProbe, nTrain);
 
         MnistArrays split = MnistArrays.read(data.dir(), Dataset.Usage.TRAIN);
         if (nTrain + nVal > split.size()) {
@@ -221,9 +247,12 @@ public final class MnistDenoise extends DemoCommand {
         config.put("batch", batch);
         config.put("steps_per_epoch", (nTrain + batch - 1) / batch);
         config.put("sigma", sigma);
-        config.put("init", init.name().toLowerCase(Locale.ROOT));
+        config.put("init", scheme.name().toLowerCase(Locale.ROOT));
         config.put("loss", "mean over pixels and images of (f - y)^2 (Losses.mse(), no 1/2)");
         config.put("probe", nProbe);
+        config.put("trace_every", nTraceEvery);
+        config.put("trace_probe", nTraceProbe);
+        config.put("trace_lanczos", traceLanczos);
         config.put("gain_starts", starts);
         config.put("gain_iterations", steps);
         config.put("plateau_ratio", plateauRatio);
@@ -243,7 +272,10 @@ public final class MnistDenoise extends DemoCommand {
                 CsvTable curve = new CsvTable(outDir.resolve("training.csv"),
                         List.of("init", "optimizer", "epoch", "step", "train_loss_running", "val_loss", "seconds"));
                 CsvTable gainCsv = new CsvTable(outDir.resolve("gains.csv"),
-                        List.of("init", "optimizer", "layer", "max_gain", "top_signal_gain"))) {
+                        List.of("init", "optimizer", "layer", "max_gain", "top_signal_gain"));
+                CsvTable traceCsv = new CsvTable(outDir.resolve("trace.csv"),
+                        List.of("init", "optimizer", "epoch", "step", "train_loss_running", "lmax", "lmax_residual",
+                                "dead_units", "seconds"))) {
             NDArray inputs = pairs.inputs(manager, DataType.FLOAT32);
             NDArray allTargets = pairs.targets(manager, DataType.FLOAT32);
             NDArray x = inputs.get(new NDIndex(":" + nTrain));
@@ -253,6 +285,9 @@ public final class MnistDenoise extends DemoCommand {
             NDArray px = x.get(new NDIndex(":" + nProbe));
             NDArray py = y.get(new NDIndex(":" + nProbe));
             NDArray ex = examples.inputs(manager, DataType.FLOAT32);
+            traceX = x.get(new NDIndex(":" + nTraceProbe));
+            traceY = y.get(new NDIndex(":" + nTraceProbe));
+            this.traceCsv = traceCsv;
             double radius = meanRowNorm(x);
             config.put("gain_radius", radius);
             GainAscent gains = GainAscent.builder().optStarts(starts).optMaxIterations(steps).optRadius(radius)
@@ -275,14 +310,14 @@ public final class MnistDenoise extends DemoCommand {
                     if (i == 0) {
                         summary.put(spec.name(), d);
                     }
+                    // after every run: the table so far, summary and report (a long run stopped early keeps what it
+                    // measured)
+                    summary.put("runs", all);
+                    summary.put("table", DenoiseReport.table(all));
+                    summary.put("seconds", (System.nanoTime() - t0) / 1e9);
+                    DemoCommand.writeJson(outDir.resolve("summary.json"), summary);
+                    DenoiseReport.write(summary, outDir.resolve("report.md"));
                 }
-                // after every initialisation: the table so far, summary and report (a long run stopped early keeps
-                // what it measured)
-                summary.put("runs", all);
-                summary.put("table", DenoiseReport.table(all));
-                summary.put("seconds", (System.nanoTime() - t0) / 1e9);
-                DemoCommand.writeJson(outDir.resolve("summary.json"), summary);
-                DenoiseReport.write(summary, outDir.resolve("report.md"));
             }
         }
         new DigitGrid(28, 28, 3)
@@ -359,10 +394,12 @@ public final class MnistDenoise extends DemoCommand {
 
     private Run train(OptimizerSpec spec, long initSeed, NDArray x, NDArray y, NDArray vx, NDArray vy, NDArray px,
             NDArray py, NDArray examples, int nEpochs, GainAscent gains, SquaredErrorLoss loss, CsvTable curve) {
-        logger.info("Training depth-{} denoiser with {}, initialisation seed {}", depth, spec.describe(), initSeed);
+        logger.info("Training depth-{} denoiser with {}, {} initialisation, seed {}", depth, spec.describe(), scheme,
+                initSeed);
         long t0 = System.nanoTime();
         List<Double> epochTrain = new ArrayList<>();
         List<Double> epochVal = new ArrayList<>();
+        List<Map<String, Object>> trace = new ArrayList<>();
         SequentialBlock block = Networks.denoiser(depth, PIXELS);
         double firstGrad = Double.NaN;
         try (TrainingSession session = TrainingSession.builder()
@@ -371,7 +408,7 @@ public final class MnistDenoise extends DemoCommand {
                 .setOptimizer(spec)
                 .setData(x, y)
                 .optBatchSize(batch)
-                .optInitialization(init, 1.0, initSeed)
+                .optInitialization(scheme, 1.0, initSeed)
                 .optOrderSeed(initSeed + 17)
                 .build()) {
             Progress progress = new Progress("Training " + spec.name() + " (init " + initSeed + ")", nEpochs);
@@ -390,12 +427,16 @@ public final class MnistDenoise extends DemoCommand {
                 if (e == 1) {
                     firstGrad = gradientNorm(block, loss, x, y);
                 }
+                if (nTraceEvery > 0 && (e % nTraceEvery == 0 || e == 1) && e < nEpochs) {
+                    trace.add(tracePoint(block, loss, spec, initSeed, e, session.steps(), running, t0));
+                }
             }
             progress.end();
             if (diverged) {
                 logger.warn("{} diverged (non-finite loss); no sharpness or gains measured", spec.name());
                 return new Run(spec, initSeed, epochTrain, epochVal, Double.NaN, Double.NaN, Double.NaN, firstGrad,
-                        null, null, true, (System.nanoTime() - t0) / 1e9, new float[Math.toIntExact(examples.size())]);
+                        null, null, true, (System.nanoTime() - t0) / 1e9, new float[Math.toIntExact(examples.size())],
+                        null, trace);
             }
             double trainLoss = Evaluation.loss(block, loss, x, y);
             double valLoss = Evaluation.loss(block, loss, vx, vy);
@@ -403,12 +444,44 @@ public final class MnistDenoise extends DemoCommand {
             logger.info("{}: train loss {}, val loss {}, ||grad L|| {} (after epoch 1: {}); lambda_max on {} probe"
                     + " images...", spec.name(), trainLoss, valLoss, grad, firstGrad, px.getShape().get(0));
             Eigenpairs top = Sharpness.top(block, loss, px, py, lanczos, lanczosTol, seed);
-            logger.info("{}: lambda_max {}", spec.name(), top);
+            double[] dead = DeadUnits.fractions(block, px);
+            logger.info("{}: lambda_max {}, dead units per hidden layer {}", spec.name(), top,
+                    java.util.Arrays.toString(dead));
+            if (nTraceEvery > 0) {
+                trace.add(tracePoint(block, loss, spec, initSeed, epochTrain.size(), session.steps(),
+                        epochTrain.get(epochTrain.size() - 1), t0));
+            }
             GainProfile profile = gains.run(block, new Shape(PIXELS));
             float[] denoised = Evaluation.predict(block, examples);
             return new Run(spec, initSeed, epochTrain, epochVal, trainLoss, valLoss, grad, firstGrad, top, profile,
-                    false, (System.nanoTime() - t0) / 1e9, denoised);
+                    false, (System.nanoTime() - t0) / 1e9, denoised, dead, trace);
         }
+    }
+
+    /**
+     * One point of the λ_max trace: λ_max by Lanczos on the trace probe and the dead units of every hidden layer,
+     * written to {@code trace.csv}.
+     */
+    private Map<String, Object> tracePoint(SequentialBlock block, SquaredErrorLoss loss, OptimizerSpec spec,
+            long initSeed, int epoch, long step, double running, long t0) {
+        Eigenpairs top = Sharpness.top(block, loss, traceX, traceY, traceLanczos, lanczosTol, seed);
+        double[] dead = DeadUnits.fractions(block, traceX);
+        Map<String, Object> point = new LinkedHashMap<>();
+        point.put("epoch", epoch);
+        point.put("step", step);
+        point.put("train_loss_running", running);
+        point.put("lmax", top.max());
+        point.put("lmax_residual", top.residual(0));
+        point.put("dead_units", toList(dead));
+        StringBuilder d = new StringBuilder();
+        for (double v : dead) {
+            d.append(d.length() == 0 ? "" : ";").append(String.format(Locale.ROOT, "%.3f", v));
+        }
+        traceCsv.row(initSeed, spec.name(), epoch, step, running, top.max(), top.residual(0), d.toString(),
+                (System.nanoTime() - t0) / 1e9);
+        logger.info("{} epoch {}: lambda_max {} on {} trace images, dead units {}", spec.name(), epoch, top.max(),
+                traceX.getShape().get(0), d);
+        return point;
     }
 
     /**
@@ -444,6 +517,8 @@ public final class MnistDenoise extends DemoCommand {
         m.put("lmax_residual", r.lmax() == null ? null : r.lmax().residual(0));
         m.put("lanczos_products", r.lmax() == null ? null : r.lmax().products());
         m.put("threshold", r.spec().threshold());
+        m.put("dead_units", r.deadUnits() == null ? null : toList(r.deadUnits()));
+        m.put("trace", r.trace());
         m.put("gain_profile", r.gains() == null ? null : toList(r.gains().maxGains()));
         m.put("top_signal_gains", r.gains() == null ? null : toList(r.gains().topSignalGains()));
         m.put("seconds", r.seconds());

@@ -55,7 +55,8 @@ class MnistDenoiseTest {
         Path out = tmp.resolve("denoise");
         JsonObject s = run(out, "mnist-denoise", "--train", "200", "--val", "100", "--epochs", "1", "--depth", "2",
                 "--batch", "50", "--probe", "100", "--lanczos", "12", "--gain-starts", "3", "--gain-iterations", "3",
-                "--grid", "--grid-depths", "1,2", "--grid-etas", "0.5,1", "--grid-epochs", "1", "--grid-loss", "10");
+                "--grid", "--grid-depths", "1,2", "--grid-etas", "0.5,1", "--grid-epochs", "1", "--grid-loss", "10",
+                "--trace-every", "1", "--trace-probe", "20", "--trace-lanczos", "3");
         for (String opt : new String[] {"sgd", "adam"}) {
             assertTrue(s.has(opt), "summary has " + opt);
             JsonObject o = s.getAsJsonObject(opt);
@@ -68,6 +69,13 @@ class MnistDenoiseTest {
             JsonArray gains = o.getAsJsonArray("gain_profile");
             assertEquals(2, gains.size(), "one gain per layer");
             gains.forEach(g -> assertTrue(g.getAsDouble() > 0 && Double.isFinite(g.getAsDouble()), "gain " + g));
+            JsonArray dead = o.getAsJsonArray("dead_units");
+            assertEquals(1, dead.size(), "one hidden layer at depth 2");
+            assertTrue(dead.get(0).getAsDouble() >= 0 && dead.get(0).getAsDouble() <= 1, "a fraction: " + dead);
+            JsonArray trace = o.getAsJsonArray("trace");
+            assertEquals(1, trace.size(), "one epoch: the trace holds the final point only");
+            assertEquals(4, trace.get(0).getAsJsonObject().get("step").getAsLong(), "200 images / batch 50");
+            assertEquals(o.get("learning_rate").getAsDouble(), "sgd".equals(opt) ? 0.5 : 3e-4, 0);
             assertEquals(o.getAsJsonArray("gain_profile").get(1).getAsDouble(),
                     o.getAsJsonArray("top_signal_gains").get(1).getAsDouble(), 1e-9,
                     "the end-to-end maximiser has the largest last-layer gain");
@@ -82,7 +90,8 @@ class MnistDenoiseTest {
             assertTrue(cell.get("converged").getAsBoolean(), "loss below 10 after one epoch: " + cell);
             assertTrue(cell.get("lmax").getAsDouble() > 0, "converged cells carry lambda_max: " + cell);
         });
-        for (String f : new String[] {"training.csv", "gains.csv", "loss.png", "gains.png", "report.md", "grid.csv",
+        assertEquals("identity", s.getAsJsonObject("config").get("init").getAsString(), "quick mode's default");
+        for (String f : new String[] {"training.csv", "trace.csv", "gains.csv", "loss.png", "gains.png", "report.md", "grid.csv",
             "grid.png", "grid-min.png"}) {
             assertTrue(Files.size(out.resolve(f)) > 0, f);
         }
