@@ -27,6 +27,7 @@ import dev.minima.demos.support.MnistDataOption;
 import dev.minima.demos.support.ModeOption;
 import dev.minima.demos.support.Progress;
 import dev.minima.demos.support.ThreadsOption;
+import dev.minima.linalg.SymmetricEigen;
 import dev.minima.linear.GainAscent;
 import dev.minima.linear.GainProfile;
 import dev.minima.loss.Losses;
@@ -81,7 +82,7 @@ public final class MnistDenoise extends DemoCommand {
             + " (quick 1000, full 10000).")
     Integer val;
 
-    @Option(names = "--epochs", paramLabel = "E", description = "Epochs per optimizer (quick 10, full 40).")
+    @Option(names = "--epochs", paramLabel = "E", description = "Epochs per optimizer (quick 15, full 40).")
     Integer epochs;
 
     @Option(names = "--depth", paramLabel = "M", description = "Number of layers m (default: ${DEFAULT-VALUE}).")
@@ -90,14 +91,19 @@ public final class MnistDenoise extends DemoCommand {
     @Option(names = "--batch", paramLabel = "B", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch = 100;
 
-    @Option(names = "--sgd-lr", paramLabel = "ETA", description = "SGD step size (default: ${DEFAULT-VALUE}).")
-    double sgdLr = 0.5;
+    @Option(names = "--sgd-lr", paramLabel = "ETA", description = "SGD step size (quick 2: Fig. 4's range for the"
+            + " identity initialisation; full 0.5: Table S1).")
+    Double sgdLr;
 
     @Option(names = "--adam-lr", paramLabel = "ETA", description = "Adam step size (default: ${DEFAULT-VALUE}).")
     double adamLr = 3e-4;
 
     @Option(names = "--adam-betas", paramLabel = "B1,B2", split = ",", description = "Adam's betas (default: 0.8,0.99).")
     double[] adamBetas = {0.8, 0.99};
+
+    @Option(names = "--optimizers", paramLabel = "NAME,...", split = ",", description = "Which runs to make: sgd, adam"
+            + " or both (default: sgd,adam). One optimizer per process lets two processes share a long run.")
+    List<String> optimizers = List.of("sgd", "adam");
 
     @Option(names = "--sigma", paramLabel = "S", description = "Noise standard deviation (default: ${DEFAULT-VALUE}).")
     double sigma = 1.25;
@@ -187,9 +193,11 @@ public final class MnistDenoise extends DemoCommand {
         Checks.require(nTrain + nVal <= 60_000, "--train + --val = " + (nTrain + nVal) + " exceeds the 60,000"
                 + " training images of MNIST: lower them");
         Checks.atLeast("--batch", batch, 1);
-        validate(nTrain, nVal, mode.pick(epochs, 10, 40), mode.pick(inits, 1, 4));
-        Checks.positiveFloat("--sgd-lr", sgdLr);
+        validate(nTrain, nVal, mode.pick(epochs, 15, 40), mode.pick(inits, 1, 4));
+        Checks.positiveFloat("--sgd-lr", mode.pick(sgdLr, 2.0, 0.5));
         Checks.positiveFloat("--adam-lr", adamLr);
+        Checks.require(!optimizers.isEmpty() && List.of("sgd", "adam").containsAll(optimizers), "--optimizers takes"
+                + " sgd, adam or sgd,adam, got " + optimizers);
         for (double b : adamBetas) {
             Checks.inRange("--adam-betas", b, 0, true, 1, false);
         }
@@ -214,7 +222,7 @@ public final class MnistDenoise extends DemoCommand {
     protected Map<String, Object> execute(Path outDir) throws Exception {
         int nTrain = mode.pick(train, 10_000, 50_000);
         int nVal = mode.pick(val, 1000, 10_000);
-        int nEpochs = mode.pick(epochs, 10, 40);
+        int nEpochs = mode.pick(epochs, 15, 40);
         int nInits = mode.pick(inits, 1, 4);
         int starts = mode.pick(gainStarts, 20, 100);
         int steps = mode.pick(gainIterations, 40, 300);
@@ -232,7 +240,7 @@ public final class MnistDenoise extends DemoCommand {
         NoisyMnist pairs = NoisyMnist.of(split.head(nTrain + nVal), sigma, seed);
         NoisyMnist examples = NoisyMnist.of(MnistArrays.read(data.dir(), Dataset.Usage.TEST).head(8), sigma, seed + 1);
         SquaredErrorLoss loss = Losses.mse();
-        OptimizerSpec sgd = OptimizerSpec.sgd(sgdLr);
+        OptimizerSpec sgd = OptimizerSpec.sgd(mode.pick(sgdLr, 2.0, 0.5));
         OptimizerSpec adam = OptimizerSpec.adam(adamLr, adamBetas[0], adamBetas[1]);
 
         Map<String, Object> summary = new LinkedHashMap<>();
@@ -263,6 +271,11 @@ public final class MnistDenoise extends DemoCommand {
         base.put("train", baseline[0]);
         base.put("val", baseline[1]);
         base.put("what", "loss of predicting the mean clean training image for every input");
+        double affine = affineDenoiserLoss(pairs.clean(), nTrain, sigma);
+        base.put("affine", affine);
+        base.put("affine_ratio", affine / baseline[0]);
+        base.put("affine_what", "expected loss of the best affine denoiser (Wiener filter from the covariance of the"
+                + " clean training images): sigma^2 / 784 * sum_i lambda_i / (lambda_i + sigma^2)");
         summary.put("baseline", base);
 
         long t0 = System.nanoTime();
@@ -295,6 +308,9 @@ public final class MnistDenoise extends DemoCommand {
             for (int i = 0; i < nInits; i++) {
                 long initSeed = seed + i;
                 for (OptimizerSpec spec : List.of(sgd, adam)) {
+                    if (!optimizers.contains(spec.name())) {
+                        continue;
+                    }
                     Run run = train(spec, initSeed, x, y, vx, vy, px, py, ex, nEpochs, gains, loss, curve);
                     if (i == 0) {
                         first.put(spec.name(), run);
@@ -320,16 +336,21 @@ public final class MnistDenoise extends DemoCommand {
                 }
             }
         }
-        new DigitGrid(28, 28, 3)
-                .row("noisy", examples.noisy())
-                .row("SGD", first.get("sgd").denoised())
-                .row("Adam", first.get("adam").denoised())
-                .row("clean", examples.clean())
-                .write(outDir.resolve("denoised.png"));
-        DenoiseCharts.loss(first.get("sgd").epochTrain(), first.get("sgd").epochVal(), first.get("adam").epochTrain(),
-                first.get("adam").epochVal(), baseline[0], outDir.resolve("loss.png"));
-        if (first.get("sgd").gains() != null && first.get("adam").gains() != null) {
-            DenoiseCharts.gains(first.get("sgd").gains(), first.get("adam").gains(), outDir.resolve("gains.png"));
+        if (first.containsKey("sgd") && first.containsKey("adam")) {
+            new DigitGrid(28, 28, 3)
+                    .row("noisy", examples.noisy())
+                    .row("SGD", first.get("sgd").denoised())
+                    .row("Adam", first.get("adam").denoised())
+                    .row("clean", examples.clean())
+                    .write(outDir.resolve("denoised.png"));
+            DenoiseCharts.loss(first.get("sgd").epochTrain(), first.get("sgd").epochVal(),
+                    first.get("adam").epochTrain(), first.get("adam").epochVal(), baseline[0],
+                    outDir.resolve("loss.png"));
+            if (first.get("sgd").gains() != null && first.get("adam").gains() != null) {
+                DenoiseCharts.gains(first.get("sgd").gains(), first.get("adam").gains(), outDir.resolve("gains.png"));
+            }
+        } else {
+            logger.info("One optimizer ({}): no side-by-side charts", optimizers);
         }
         List<Map<String, Object>> gridRows = grid ? grid(pairs, nTrain, loss, outDir) : null;
         if (gridRows != null) {
@@ -375,6 +396,75 @@ public final class MnistDenoise extends DemoCommand {
         out[0] /= nTrain;
         out[1] = nVal == 0 ? Double.NaN : out[1] / nVal;
         return out;
+    }
+
+    /**
+     * The expected loss of the best affine denoiser x ↦ μ + A(x − μ) of clean images c from x = c + n, n ~ N(0, σ²I):
+     * with λ_i the eigenvalues of the covariance of c, it is σ²/784 · Σ_i λ_i / (λ_i + σ²) (the Wiener filter
+     * A = Σ_c (Σ_c + σ²I)⁻¹). A network that does not beat it has learnt no more than a linear filter.
+     *
+     * @param clean clean images, row after row (the first nTrain are used)
+     * @param nTrain training images
+     * @param sigma noise standard deviation
+     * @return the per-pixel loss
+     */
+    static double affineDenoiserLoss(float[] clean, int nTrain, double sigma) {
+        double[] mean = new double[PIXELS];
+        for (int j = 0; j < nTrain; j++) {
+            for (int p = 0; p < PIXELS; p++) {
+                mean[p] += clean[j * PIXELS + p];
+            }
+        }
+        for (int p = 0; p < PIXELS; p++) {
+            mean[p] /= nTrain;
+        }
+        double[][] cov = new double[PIXELS][PIXELS];
+        double[] row = new double[PIXELS];
+        for (int j = 0; j < nTrain; j++) {
+            for (int p = 0; p < PIXELS; p++) {
+                row[p] = clean[j * PIXELS + p] - mean[p];
+            }
+            for (int p = 0; p < PIXELS; p++) {
+                double a = row[p];
+                if (a == 0) {
+                    continue;
+                }
+                double[] c = cov[p];
+                for (int q = 0; q <= p; q++) {
+                    c[q] += a * row[q];
+                }
+            }
+        }
+        for (int p = 0; p < PIXELS; p++) {
+            for (int q = 0; q <= p; q++) {
+                cov[p][q] /= nTrain;
+                cov[q][p] = cov[p][q];
+            }
+        }
+        double s2 = sigma * sigma;
+        double sum = 0;
+        for (double l : SymmetricEigen.of(cov).values()) {
+            if (l > 0) { // directions without variance cost nothing
+                sum += l / (l + s2);
+            }
+        }
+        return s2 * sum / PIXELS;
+    }
+
+    /**
+     * @param epochTrain the running training loss per epoch
+     * @return the relative fall of the loss from the epoch at three quarters of the run to the last one (NaN for a
+     *     run of one epoch or a non-finite loss)
+     */
+    static double lastQuarterDrop(List<Double> epochTrain) {
+        int n = epochTrain.size();
+        if (n < 2) {
+            return Double.NaN;
+        }
+        int from = Math.min(n - 2, Math.max(0, (int) Math.round(0.75 * n) - 1));
+        double a = epochTrain.get(from);
+        double b = epochTrain.get(n - 1);
+        return Double.isFinite(a) && Double.isFinite(b) && a > 0 ? (a - b) / a : Double.NaN;
     }
 
     private void validate(int nTrain, int nVal, int nEpochs, int nInits) {
@@ -511,6 +601,7 @@ public final class MnistDenoise extends DemoCommand {
         m.put("train_loss", r.trainLoss());
         m.put("val_loss", r.valLoss());
         m.put("baseline_ratio", r.trainLoss() / baselineTrain);
+        m.put("loss_drop_last_quarter", lastQuarterDrop(r.epochTrain()));
         m.put("grad_norm", r.gradNorm());
         m.put("grad_norm_epoch1", r.firstEpochGradNorm());
         m.put("lmax", r.lmax() == null ? null : r.lmax().max());

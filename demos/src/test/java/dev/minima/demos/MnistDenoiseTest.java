@@ -56,7 +56,7 @@ class MnistDenoiseTest {
         JsonObject s = run(out, "mnist-denoise", "--train", "200", "--val", "100", "--epochs", "1", "--depth", "2",
                 "--batch", "50", "--probe", "100", "--lanczos", "12", "--gain-starts", "3", "--gain-iterations", "3",
                 "--grid", "--grid-depths", "1,2", "--grid-etas", "0.5,1", "--grid-epochs", "1", "--grid-loss", "10",
-                "--trace-every", "1", "--trace-probe", "20", "--trace-lanczos", "3");
+                "--trace-every", "1", "--trace-probe", "20", "--trace-lanczos", "3", "--sgd-lr", "0.5");
         for (String opt : new String[] {"sgd", "adam"}) {
             assertTrue(s.has(opt), "summary has " + opt);
             JsonObject o = s.getAsJsonObject(opt);
@@ -101,6 +101,37 @@ class MnistDenoiseTest {
         String report = Files.readString(out.resolve("report.md"));
         assertTrue(report.contains("| paper's claim | paper's figure | this run | tolerance | verdict |"), report);
         assertTrue(report.contains("2/eta"), report);
+    }
+
+    /**
+     * Images that vary in pixel 0 only, 0 and 1 in turn (variance 1/4): with σ = 1 the Wiener filter keeps a
+     * fraction 0.25 / 1.25 of that pixel's noisy deviation and its expected loss is σ² λ / (λ + σ²) / 784 = 0.2 / 784.
+     * The mean-image loss is λ / 784 = 0.25 / 784.
+     */
+    @Test
+    void affineDenoiserLossIsTheWienerFiltersClosedForm() {
+        int n = 10;
+        float[] clean = new float[n * 784];
+        for (int j = 0; j < n; j++) {
+            clean[j * 784] = j % 2;
+            clean[j * 784 + 5] = 0.3f; // constant pixels add nothing
+        }
+        assertEquals(0.2 / 784, MnistDenoise.affineDenoiserLoss(clean, n, 1.0), 1e-12);
+        assertEquals(0.25 / 784, MnistDenoise.meanImageLoss(clean, n, 0)[0], 1e-9);
+        // no noise: the filter is the identity and loses nothing
+        assertEquals(0.0, MnistDenoise.affineDenoiserLoss(clean, n, 0.0), 1e-12);
+    }
+
+    @Test
+    void lastQuarterDropComparesTheEpochAtThreeQuartersWithTheLast() {
+        assertEquals((0.6 - 0.5) / 0.6, MnistDenoise.lastQuarterDrop(java.util.List.of(1.0, 0.8, 0.6, 0.5)), 1e-12);
+        // 15 epochs: from epoch 11 to epoch 15
+        java.util.List<Double> l = new java.util.ArrayList<>();
+        for (int e = 1; e <= 15; e++) {
+            l.add(1.0 / e);
+        }
+        assertEquals((1.0 / 11 - 1.0 / 15) / (1.0 / 11), MnistDenoise.lastQuarterDrop(l), 1e-12);
+        assertTrue(Double.isNaN(MnistDenoise.lastQuarterDrop(java.util.List.of(0.5))));
     }
 
     @Test

@@ -37,10 +37,12 @@ public final class DenoiseReport {
     public static final double PLATEAU_RATIO = 0.6;
 
     /**
-     * A run has settled near a minimum when the full-data gradient norm at the end is at most this fraction of the
-     * norm after the first epoch.
+     * A run is approaching a minimum when its training loss fell by at most this fraction over the last quarter of
+     * its epochs (running mean of the batch losses, from the epoch at three quarters of the run to the last). The
+     * full-data gradient norm is reported beside it but not judged: SGD with a large step and Adam settle at the edge
+     * of stability, where the gradient along the sharpest direction does not vanish (Cohen et al. 2021).
      */
-    static final double GRADIENT_DROP = 0.25;
+    static final double FLAT_DROP = 0.10;
 
     /** Relative tolerance on SGD's λ_max against Table S1 (data size, probe and steps differ from the paper's). */
     static final double SGD_LMAX_TOL = 0.25;
@@ -134,13 +136,21 @@ public final class DenoiseReport {
                 + " sphere ||x|| = " + fmt(config.get("gain_radius")) + " (the mean norm of the noisy inputs), by"
                 + " gradient ascent (dev.minima.linear.GainAscent) from " + config.get("gain_starts") + " random starts,"
                 + " at most " + config.get("gain_iterations") + " iterations per layer.");
+        double plateau = config.get("plateau_ratio") instanceof Number n ? n.doubleValue() : PLATEAU_RATIO;
         Double baseTrain = base == null ? null : num(base.get("train"));
         if (baseTrain != null) {
             r.intro(String.format(Locale.ROOT, "Mean-image baseline: predicting the mean clean training image for every"
                     + " input has training loss %s (validation %s). A network whose loss is near it has learnt no"
                     + " denoising: it sits on the initial plateau.", fmt(baseTrain), fmt(base.get("val"))));
+            Double affine = num(base.get("affine"));
+            if (affine != null) {
+                r.intro(String.format(Locale.ROOT, "Best affine denoiser (Wiener filter from the covariance of the clean"
+                        + " training images, expected over the noise): loss %s = %.3f x the mean-image loss. The"
+                        + " plateau ratio %.2f asks each network to denoise about as well as the best linear filter;"
+                        + " Table S1's minima, at 0.40 x, are well beyond it.", fmt(affine), affine / baseTrain,
+                        plateau));
+            }
         }
-        double plateau = config.get("plateau_ratio") instanceof Number n ? n.doubleValue() : PLATEAU_RATIO;
 
         // 1. both runs reach a minimum: the precondition of every comparison of minima below
         Double baseVal = base == null ? null : num(base.get("val"));
@@ -152,22 +162,24 @@ public final class DenoiseReport {
             Double valRatio = val == null || baseVal == null ? null : val / baseVal;
             Double g = num(run.get("grad_norm"));
             Double g1 = num(run.get("grad_norm_epoch1"));
+            Double drop = num(run.get("loss_drop_last_quarter"));
             boolean left = ratio != null && ratio <= plateau && valRatio != null && valRatio <= plateau;
-            boolean settled = g != null && g1 != null && g <= GRADIENT_DROP * g1;
+            boolean settled = drop != null && drop <= FLAT_DROP;
             allReach &= left && settled;
-            reach.add(String.format(Locale.ROOT, "%s%s: loss %s = %s x baseline (validation %s x), ||grad L|| %s"
-                    + " (after epoch 1: %s)", run.get("optimizer"), initLabel(run), fmt(run.get("train_loss")),
-                    fmt(ratio), fmt(valRatio), fmt(g), fmt(g1)));
+            reach.add(String.format(Locale.ROOT, "%s%s: loss %s = %s x baseline (validation %s x), last-quarter drop"
+                    + " %s, ||grad L|| %s (after epoch 1: %s)", run.get("optimizer"), initLabel(run),
+                    fmt(run.get("train_loss")), fmt(ratio), fmt(valRatio), pct(drop), fmt(g), fmt(g1)));
         }
         r.claim("SGD and Adam reach minima: the loss leaves the initial plateau on the training and the validation"
-                        + " images, and the gradient settles (the precondition of Table S1's comparison)",
+                        + " images, and levels off (the precondition of Table S1's comparison)",
                 baseTrain == null ? "train loss 0.0269 (SGD), 0.0274 (Adam)"
                         : String.format(Locale.ROOT, "train loss %.3g (SGD), %.3g (Adam) = %.2f, %.2f x this run's"
                                 + " mean-image loss", PAPER_SGD_LOSS, PAPER_ADAM_LOSS, PAPER_SGD_LOSS / baseTrain,
                                 PAPER_ADAM_LOSS / baseTrain),
                 String.join("; ", reach),
                 String.format(Locale.ROOT, "every run: training and validation loss <= %.2f x their mean-image"
-                        + " losses, and final ||grad L|| <= %.2f x its value after epoch 1", plateau, GRADIENT_DROP),
+                        + " losses, and the training loss fell by <= %.0f%% over the last quarter of the epochs",
+                        plateau, 100 * FLAT_DROP),
                 allReach);
 
         // 2. SGD below 2/eta
@@ -366,6 +378,10 @@ public final class DenoiseReport {
                 largestEta.size() >= 2 && shrinks && last < first);
         r.claim("The flattest minimum gets sharper with depth, roughly linearly", "Fig. 4b",
                 "min lambda_max per depth: " + mins, "non-decreasing with depth", byDepth.size() >= 2 && minGrows);
+    }
+
+    private static String pct(Double v) {
+        return v == null ? "n/a" : String.format(Locale.ROOT, "%.1f%%", 100 * v);
     }
 
     private static String fractions(List<?> values) {
