@@ -352,6 +352,11 @@ public final class MnistDenoise extends DemoCommand {
         } else {
             logger.info("One optimizer ({}): no side-by-side charts", optimizers);
         }
+        if (nTraceEvery > 0) {
+            Map<String, List<Map<String, Object>>> traces = new LinkedHashMap<>();
+            first.forEach((name, run) -> traces.put(name, run.trace()));
+            DenoiseCharts.trace(traces, outDir.resolve("trace.png"));
+        }
         List<Map<String, Object>> gridRows = grid ? grid(pairs, nTrain, loss, outDir) : null;
         if (gridRows != null) {
             Map<String, Object> gridConfig = new LinkedHashMap<>();
@@ -374,7 +379,7 @@ public final class MnistDenoise extends DemoCommand {
      * @param nVal validation images
      * @return {training loss, validation loss} of that predictor (per-pixel mean squared error)
      */
-    static double[] meanImageLoss(float[] clean, int nTrain, int nVal) {
+    public static double[] meanImageLoss(float[] clean, int nTrain, int nVal) {
         double[] mean = new double[PIXELS];
         for (int j = 0; j < nTrain; j++) {
             for (int p = 0; p < PIXELS; p++) {
@@ -408,7 +413,7 @@ public final class MnistDenoise extends DemoCommand {
      * @param sigma noise standard deviation
      * @return the per-pixel loss
      */
-    static double affineDenoiserLoss(float[] clean, int nTrain, double sigma) {
+    public static double affineDenoiserLoss(float[] clean, int nTrain, double sigma) {
         double[] mean = new double[PIXELS];
         for (int j = 0; j < nTrain; j++) {
             for (int p = 0; p < PIXELS; p++) {
@@ -456,7 +461,7 @@ public final class MnistDenoise extends DemoCommand {
      * @return the relative fall of the loss from the epoch at three quarters of the run to the last one (NaN for a
      *     run of one epoch or a non-finite loss)
      */
-    static double lastQuarterDrop(List<Double> epochTrain) {
+    public static double lastQuarterDrop(List<Double> epochTrain) {
         int n = epochTrain.size();
         if (n < 2) {
             return Double.NaN;
