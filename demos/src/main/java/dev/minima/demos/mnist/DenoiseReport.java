@@ -125,17 +125,17 @@ public final class DenoiseReport {
         r.intro(String.format(Locale.ROOT, "Mode %s: %s training and %s validation images of noisy MNIST (sigma %s),"
                 + " %s epochs per optimizer (%s steps of batch %s), depth %s, width 784, %s initialisation, %s"
                 + " initialisation(s) from seed %s; SGD and Adam start from the same weights in each.",
-                config.get("mode"), config.get("train"), config.get("val"), config.get("sigma"), config.get("epochs"),
-                steps(config), config.get("batch"), config.get("depth"), config.get("init"),
-                config.getOrDefault("inits", 1), config.get("seed")));
+                config.get("mode"), plain(config.get("train")), plain(config.get("val")), config.get("sigma"),
+                plain(config.get("epochs")), steps(config), plain(config.get("batch")), plain(config.get("depth")),
+                config.get("init"), plain(config.getOrDefault("inits", 1)), plain(config.get("seed"))));
         r.intro("Loss convention: " + config.get("loss") + ", the per-pixel quadratic loss whose values (about"
                 + " 0.027) the paper's Table S1 reports; its Hessian is 1/784 of the Hessian of the loss summed over"
                 + " pixels. lambda_max is Lanczos on the exact Hessian of this loss over the first "
-                + config.get("probe") + " training images (the paper used the power method). ||grad L|| is the"
+                + plain(config.get("probe")) + " training images (the paper used the power method). ||grad L|| is the"
                 + " gradient of the loss over all training images. Gains are max ||h_k(x)|| / ||x|| over inputs on the"
                 + " sphere ||x|| = " + fmt(config.get("gain_radius")) + " (the mean norm of the noisy inputs), by"
-                + " gradient ascent (dev.minima.linear.GainAscent) from " + config.get("gain_starts") + " random starts,"
-                + " at most " + config.get("gain_iterations") + " iterations per layer.");
+                + " gradient ascent (dev.minima.linear.GainAscent) from " + plain(config.get("gain_starts"))
+                + " random starts, at most " + plain(config.get("gain_iterations")) + " iterations per layer.");
         double plateau = config.get("plateau_ratio") instanceof Number n ? n.doubleValue() : PLATEAU_RATIO;
         Double baseTrain = base == null ? null : num(base.get("train"));
         if (baseTrain != null) {
@@ -274,17 +274,19 @@ public final class DenoiseReport {
                 StringBuilder sb = new StringBuilder();
                 for (Map<String, Object> p : trace) {
                     sb.append(sb.length() == 0 ? "" : "; ").append(String.format(Locale.ROOT, "step %s: loss %s,"
-                            + " lambda_max %s", p.get("step"), fmt(p.get("train_loss_running")), fmt(p.get("lmax"))));
+                            + " lambda_max %s", plain(p.get("step")), fmt(p.get("train_loss_running")),
+                            fmt(p.get("lmax"))));
                 }
                 r.note(String.format(Locale.ROOT, "lambda_max during training of %s%s (Lanczos on the first %s training"
                         + " images, at most %s products; trace.csv): %s", run.get("optimizer"), initLabel(run),
-                        config.get("trace_probe"), config.get("trace_lanczos"), sb));
+                        plain(config.get("trace_probe")), plain(config.get("trace_lanczos")), sb));
             }
         }
         if ("quick".equals(config.get("mode"))) {
-            r.note("Quick mode trains one initialisation from the identity (W = I, b = 0, the initialisation of the"
-                    + " paper's Lemma 1 and Figs. 4-5) on a subset of the images; Table S1 averages four random"
-                    + " initialisations trained on 50,000 images. Run with --full for that setting.");
+            r.note("Quick mode trains one initialisation (" + config.get("init") + "; the quick default is the"
+                    + " identity, W = I, b = 0, the initialisation of the paper's Lemma 1 and Figs. 4-5) on a subset of"
+                    + " the images; Table S1 averages four random initialisations trained on 50,000 images. Run with"
+                    + " --full for that setting.");
         }
         r.note("For Adam, 2/eta is not the relevant threshold (its stability is governed by the preconditioned"
                 + " sharpness, Cohen et al. 2022), so `threshold` is null for Adam.");
@@ -297,7 +299,7 @@ public final class DenoiseReport {
 
     private static String initLabel(Map<String, Object> run) {
         Object s = run.get("init_seed");
-        return s == null ? "" : " (init " + s + ")";
+        return s == null ? "" : " (init " + plain(s) + ")";
     }
 
     private static String meanSd(Map<String, Object> t, String key) {
@@ -316,7 +318,7 @@ public final class DenoiseReport {
         if (spe instanceof Number a && e instanceof Number b) {
             return a.longValue() * b.longValue();
         }
-        return "?";
+        return plain(spe) + " per epoch";
     }
 
     private static void gridClaims(Report r, List<Map<String, Object>> grid) {
@@ -378,6 +380,14 @@ public final class DenoiseReport {
                 largestEta.size() >= 2 && shrinks && last < first);
         r.claim("The flattest minimum gets sharper with depth, roughly linearly", "Fig. 4b",
                 "min lambda_max per depth: " + mins, "non-decreasing with depth", byDepth.size() >= 2 && minGrows);
+    }
+
+    /** A number from JSON (read back as a double) without a trailing ".0" when it is whole. */
+    private static String plain(Object o) {
+        if (o instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && Math.abs(n.doubleValue()) < 1e15) {
+            return Long.toString(n.longValue());
+        }
+        return String.valueOf(o);
     }
 
     private static String pct(Double v) {
