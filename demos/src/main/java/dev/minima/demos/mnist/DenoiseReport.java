@@ -294,7 +294,8 @@ public final class DenoiseReport {
     }
 
     private static Object firstOf(List<Map<String, Object>> runs, String opt, String key) {
-        return runs.stream().filter(r -> opt.equals(r.get("optimizer"))).map(r -> r.get(key)).findFirst().orElse(null);
+        return runs.stream().filter(r -> opt.equals(r.get("optimizer"))).map(r -> r.get(key))
+                .filter(java.util.Objects::nonNull).findFirst().orElse(null);
     }
 
     private static String initLabel(Map<String, Object> run) {
