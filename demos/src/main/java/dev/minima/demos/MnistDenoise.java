@@ -11,6 +11,7 @@ import dev.minima.curvature.Eigenpairs;
 import dev.minima.curvature.Objective;
 import dev.minima.data.MnistArrays;
 import dev.minima.demos.mnist.DenoiseCharts;
+import dev.minima.demos.mnist.DeadUnits;
 import dev.minima.demos.mnist.DenoiseReport;
 import dev.minima.demos.mnist.DigitGrid;
 import dev.minima.demos.mnist.Evaluation;
@@ -26,6 +27,7 @@ import dev.minima.demos.support.MnistDataOption;
 import dev.minima.demos.support.ModeOption;
 import dev.minima.demos.support.Progress;
 import dev.minima.demos.support.ThreadsOption;
+import dev.minima.linalg.SymmetricEigen;
 import dev.minima.linear.GainAscent;
 import dev.minima.linear.GainProfile;
 import dev.minima.loss.Losses;
@@ -80,7 +82,7 @@ public final class MnistDenoise extends DemoCommand {
             + " (quick 1000, full 10000).")
     Integer val;
 
-    @Option(names = "--epochs", paramLabel = "E", description = "Epochs per optimizer (quick 10, full 40).")
+    @Option(names = "--epochs", paramLabel = "E", description = "Epochs per optimizer (quick 15, full 40).")
     Integer epochs;
 
     @Option(names = "--depth", paramLabel = "M", description = "Number of layers m (default: ${DEFAULT-VALUE}).")
@@ -89,8 +91,9 @@ public final class MnistDenoise extends DemoCommand {
     @Option(names = "--batch", paramLabel = "B", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch = 100;
 
-    @Option(names = "--sgd-lr", paramLabel = "ETA", description = "SGD step size (default: ${DEFAULT-VALUE}).")
-    double sgdLr = 0.5;
+    @Option(names = "--sgd-lr", paramLabel = "ETA", description = "SGD step size (quick 2: Fig. 4's range for the"
+            + " identity initialisation; full 0.5: Table S1).")
+    Double sgdLr;
 
     @Option(names = "--adam-lr", paramLabel = "ETA", description = "Adam step size (default: ${DEFAULT-VALUE}).")
     double adamLr = 3e-4;
@@ -98,12 +101,29 @@ public final class MnistDenoise extends DemoCommand {
     @Option(names = "--adam-betas", paramLabel = "B1,B2", split = ",", description = "Adam's betas (default: 0.8,0.99).")
     double[] adamBetas = {0.8, 0.99};
 
+    @Option(names = "--optimizers", paramLabel = "NAME,...", split = ",", description = "Which runs to make: sgd, adam"
+            + " or both (default: sgd,adam). One optimizer per process lets two processes share a long run.")
+    List<String> optimizers = List.of("sgd", "adam");
+
     @Option(names = "--sigma", paramLabel = "S", description = "Noise standard deviation (default: ${DEFAULT-VALUE}).")
     double sigma = 1.25;
 
-    @Option(names = "--init", paramLabel = "SCHEME", description = "Initialisation of the comparison: HE or IDENTITY"
+    @Option(names = "--init", paramLabel = "SCHEME", description = "Initialisation of the comparison: HE (random,"
+            + " seeded: Table S1's random initialisations) or IDENTITY (W = I, b = 0: Lemma 1, Figs. 4-5) (quick"
+            + " IDENTITY, full HE).")
+    Initializers.Scheme init;
+
+    @Option(names = "--trace-every", paramLabel = "E", description = "Every E epochs, lambda_max on the trace probe and"
+            + " the dead units of every hidden layer, for every run (0: off; quick 0, full 2).")
+    Integer traceEvery;
+
+    @Option(names = "--trace-probe", paramLabel = "N", description = "Training images in the trace's probe batch"
             + " (default: ${DEFAULT-VALUE}).")
-    Initializers.Scheme init = Initializers.Scheme.HE;
+    int traceProbe = 200;
+
+    @Option(names = "--trace-lanczos", paramLabel = "K", description = "Most Hessian-vector products per traced"
+            + " lambda_max (default: ${DEFAULT-VALUE}).")
+    int traceLanczos = 15;
 
     @Option(names = "--probe", paramLabel = "N", description = "Training images in the Hessian's probe batch"
             + " (default: ${DEFAULT-VALUE}).")
@@ -148,6 +168,12 @@ public final class MnistDenoise extends DemoCommand {
     @Mixin
     ThreadsOption threads = new ThreadsOption();
 
+    private Initializers.Scheme scheme;
+    private int nTraceEvery;
+    private NDArray traceX;
+    private NDArray traceY;
+    private CsvTable traceCsv;
+
     @Override
     protected String name() {
         return "mnist-denoise";
@@ -156,7 +182,7 @@ public final class MnistDenoise extends DemoCommand {
     /** Everything measured for one optimizer from one initialisation. */
     record Run(OptimizerSpec spec, long initSeed, List<Double> epochTrain, List<Double> epochVal, double trainLoss,
             double valLoss, double gradNorm, double firstEpochGradNorm, Eigenpairs lmax, GainProfile gains,
-            boolean diverged, double seconds, float[] denoised) {}
+            boolean diverged, double seconds, float[] denoised, double[] deadUnits, List<Map<String, Object>> trace) {}
 
     @Override
     protected void validate() {
@@ -167,14 +193,19 @@ public final class MnistDenoise extends DemoCommand {
         Checks.require(nTrain + nVal <= 60_000, "--train + --val = " + (nTrain + nVal) + " exceeds the 60,000"
                 + " training images of MNIST: lower them");
         Checks.atLeast("--batch", batch, 1);
-        validate(nTrain, nVal, mode.pick(epochs, 10, 40), mode.pick(inits, 1, 4));
-        Checks.positiveFloat("--sgd-lr", sgdLr);
+        validate(nTrain, nVal, mode.pick(epochs, 15, 40), mode.pick(inits, 1, 4));
+        Checks.positiveFloat("--sgd-lr", mode.pick(sgdLr, 2.0, 0.5));
         Checks.positiveFloat("--adam-lr", adamLr);
+        Checks.require(!optimizers.isEmpty() && List.of("sgd", "adam").containsAll(optimizers), "--optimizers takes"
+                + " sgd, adam or sgd,adam, got " + optimizers);
         for (double b : adamBetas) {
             Checks.inRange("--adam-betas", b, 0, true, 1, false);
         }
         Checks.nonNegativeFloat("--sigma", sigma);
         Checks.atLeast("--probe", probe, 1);
+        Checks.atLeast("--trace-every", mode.pick(traceEvery, 0, 0), 0);
+        Checks.atLeast("--trace-probe", traceProbe, 1);
+        Checks.atLeast("--trace-lanczos", traceLanczos, 1);
         Checks.atLeast("--lanczos", lanczos, 1);
         Checks.inRange("--lanczos-tol", lanczosTol, 0, false, 1, false);
         Checks.atLeast("--gain-starts", mode.pick(gainStarts, 1, 1), 1);
@@ -191,12 +222,15 @@ public final class MnistDenoise extends DemoCommand {
     protected Map<String, Object> execute(Path outDir) throws Exception {
         int nTrain = mode.pick(train, 10_000, 50_000);
         int nVal = mode.pick(val, 1000, 10_000);
-        int nEpochs = mode.pick(epochs, 10, 40);
+        int nEpochs = mode.pick(epochs, 15, 40);
         int nInits = mode.pick(inits, 1, 4);
         int starts = mode.pick(gainStarts, 20, 100);
         int steps = mode.pick(gainIterations, 40, 300);
         validate(nTrain, nVal, nEpochs, nInits);
         int nProbe = Math.min(probe, nTrain);
+        scheme = mode.pick(init, Initializers.Scheme.IDENTITY, Initializers.Scheme.HE);
+        nTraceEvery = mode.pick(traceEvery, 0, 2);
+        int nTraceProbe = Math.min(traceProbe, nTrain);
 
         MnistArrays split = MnistArrays.read(data.dir(), Dataset.Usage.TRAIN);
         if (nTrain + nVal > split.size()) {
@@ -206,7 +240,7 @@ public final class MnistDenoise extends DemoCommand {
         NoisyMnist pairs = NoisyMnist.of(split.head(nTrain + nVal), sigma, seed);
         NoisyMnist examples = NoisyMnist.of(MnistArrays.read(data.dir(), Dataset.Usage.TEST).head(8), sigma, seed + 1);
         SquaredErrorLoss loss = Losses.mse();
-        OptimizerSpec sgd = OptimizerSpec.sgd(sgdLr);
+        OptimizerSpec sgd = OptimizerSpec.sgd(mode.pick(sgdLr, 2.0, 0.5));
         OptimizerSpec adam = OptimizerSpec.adam(adamLr, adamBetas[0], adamBetas[1]);
 
         Map<String, Object> summary = new LinkedHashMap<>();
@@ -221,9 +255,12 @@ public final class MnistDenoise extends DemoCommand {
         config.put("batch", batch);
         config.put("steps_per_epoch", (nTrain + batch - 1) / batch);
         config.put("sigma", sigma);
-        config.put("init", init.name().toLowerCase(Locale.ROOT));
+        config.put("init", scheme.name().toLowerCase(Locale.ROOT));
         config.put("loss", "mean over pixels and images of (f - y)^2 (Losses.mse(), no 1/2)");
         config.put("probe", nProbe);
+        config.put("trace_every", nTraceEvery);
+        config.put("trace_probe", nTraceProbe);
+        config.put("trace_lanczos", traceLanczos);
         config.put("gain_starts", starts);
         config.put("gain_iterations", steps);
         config.put("plateau_ratio", plateauRatio);
@@ -234,6 +271,11 @@ public final class MnistDenoise extends DemoCommand {
         base.put("train", baseline[0]);
         base.put("val", baseline[1]);
         base.put("what", "loss of predicting the mean clean training image for every input");
+        double affine = affineDenoiserLoss(pairs.clean(), nTrain, sigma);
+        base.put("affine", affine);
+        base.put("affine_ratio", affine / baseline[0]);
+        base.put("affine_what", "expected loss of the best affine denoiser (Wiener filter from the covariance of the"
+                + " clean training images): sigma^2 / 784 * sum_i lambda_i / (lambda_i + sigma^2)");
         summary.put("baseline", base);
 
         long t0 = System.nanoTime();
@@ -243,7 +285,10 @@ public final class MnistDenoise extends DemoCommand {
                 CsvTable curve = new CsvTable(outDir.resolve("training.csv"),
                         List.of("init", "optimizer", "epoch", "step", "train_loss_running", "val_loss", "seconds"));
                 CsvTable gainCsv = new CsvTable(outDir.resolve("gains.csv"),
-                        List.of("init", "optimizer", "layer", "max_gain", "top_signal_gain"))) {
+                        List.of("init", "optimizer", "layer", "max_gain", "top_signal_gain"));
+                CsvTable traceCsv = new CsvTable(outDir.resolve("trace.csv"),
+                        List.of("init", "optimizer", "epoch", "step", "train_loss_running", "lmax", "lmax_residual",
+                                "dead_units", "seconds"))) {
             NDArray inputs = pairs.inputs(manager, DataType.FLOAT32);
             NDArray allTargets = pairs.targets(manager, DataType.FLOAT32);
             NDArray x = inputs.get(new NDIndex(":" + nTrain));
@@ -253,6 +298,9 @@ public final class MnistDenoise extends DemoCommand {
             NDArray px = x.get(new NDIndex(":" + nProbe));
             NDArray py = y.get(new NDIndex(":" + nProbe));
             NDArray ex = examples.inputs(manager, DataType.FLOAT32);
+            traceX = x.get(new NDIndex(":" + nTraceProbe));
+            traceY = y.get(new NDIndex(":" + nTraceProbe));
+            this.traceCsv = traceCsv;
             double radius = meanRowNorm(x);
             config.put("gain_radius", radius);
             GainAscent gains = GainAscent.builder().optStarts(starts).optMaxIterations(steps).optRadius(radius)
@@ -260,6 +308,9 @@ public final class MnistDenoise extends DemoCommand {
             for (int i = 0; i < nInits; i++) {
                 long initSeed = seed + i;
                 for (OptimizerSpec spec : List.of(sgd, adam)) {
+                    if (!optimizers.contains(spec.name())) {
+                        continue;
+                    }
                     Run run = train(spec, initSeed, x, y, vx, vy, px, py, ex, nEpochs, gains, loss, curve);
                     if (i == 0) {
                         first.put(spec.name(), run);
@@ -275,26 +326,36 @@ public final class MnistDenoise extends DemoCommand {
                     if (i == 0) {
                         summary.put(spec.name(), d);
                     }
+                    // after every run: the table so far, summary and report (a long run stopped early keeps what it
+                    // measured)
+                    summary.put("runs", all);
+                    summary.put("table", DenoiseReport.table(all));
+                    summary.put("seconds", (System.nanoTime() - t0) / 1e9);
+                    DemoCommand.writeJson(outDir.resolve("summary.json"), summary);
+                    DenoiseReport.write(summary, outDir.resolve("report.md"));
                 }
-                // after every initialisation: the table so far, summary and report (a long run stopped early keeps
-                // what it measured)
-                summary.put("runs", all);
-                summary.put("table", DenoiseReport.table(all));
-                summary.put("seconds", (System.nanoTime() - t0) / 1e9);
-                DemoCommand.writeJson(outDir.resolve("summary.json"), summary);
-                DenoiseReport.write(summary, outDir.resolve("report.md"));
             }
         }
-        new DigitGrid(28, 28, 3)
-                .row("noisy", examples.noisy())
-                .row("SGD", first.get("sgd").denoised())
-                .row("Adam", first.get("adam").denoised())
-                .row("clean", examples.clean())
-                .write(outDir.resolve("denoised.png"));
-        DenoiseCharts.loss(first.get("sgd").epochTrain(), first.get("sgd").epochVal(), first.get("adam").epochTrain(),
-                first.get("adam").epochVal(), baseline[0], outDir.resolve("loss.png"));
-        if (first.get("sgd").gains() != null && first.get("adam").gains() != null) {
-            DenoiseCharts.gains(first.get("sgd").gains(), first.get("adam").gains(), outDir.resolve("gains.png"));
+        if (first.containsKey("sgd") && first.containsKey("adam")) {
+            new DigitGrid(28, 28, 3)
+                    .row("noisy", examples.noisy())
+                    .row("SGD", first.get("sgd").denoised())
+                    .row("Adam", first.get("adam").denoised())
+                    .row("clean", examples.clean())
+                    .write(outDir.resolve("denoised.png"));
+            DenoiseCharts.loss(first.get("sgd").epochTrain(), first.get("sgd").epochVal(),
+                    first.get("adam").epochTrain(), first.get("adam").epochVal(), baseline[0],
+                    outDir.resolve("loss.png"));
+            if (first.get("sgd").gains() != null && first.get("adam").gains() != null) {
+                DenoiseCharts.gains(first.get("sgd").gains(), first.get("adam").gains(), outDir.resolve("gains.png"));
+            }
+        } else {
+            logger.info("One optimizer ({}): no side-by-side charts", optimizers);
+        }
+        if (nTraceEvery > 0) {
+            Map<String, List<Map<String, Object>>> traces = new LinkedHashMap<>();
+            first.forEach((name, run) -> traces.put(name, run.trace()));
+            DenoiseCharts.trace(traces, outDir.resolve("trace.png"));
         }
         List<Map<String, Object>> gridRows = grid ? grid(pairs, nTrain, loss, outDir) : null;
         if (gridRows != null) {
@@ -318,7 +379,7 @@ public final class MnistDenoise extends DemoCommand {
      * @param nVal validation images
      * @return {training loss, validation loss} of that predictor (per-pixel mean squared error)
      */
-    static double[] meanImageLoss(float[] clean, int nTrain, int nVal) {
+    public static double[] meanImageLoss(float[] clean, int nTrain, int nVal) {
         double[] mean = new double[PIXELS];
         for (int j = 0; j < nTrain; j++) {
             for (int p = 0; p < PIXELS; p++) {
@@ -342,6 +403,75 @@ public final class MnistDenoise extends DemoCommand {
         return out;
     }
 
+    /**
+     * The expected loss of the best affine denoiser x ↦ μ + A(x − μ) of clean images c from x = c + n, n ~ N(0, σ²I):
+     * with λ_i the eigenvalues of the covariance of c, it is σ²/784 · Σ_i λ_i / (λ_i + σ²) (the Wiener filter
+     * A = Σ_c (Σ_c + σ²I)⁻¹). A network that does not beat it has learnt no more than a linear filter.
+     *
+     * @param clean clean images, row after row (the first nTrain are used)
+     * @param nTrain training images
+     * @param sigma noise standard deviation
+     * @return the per-pixel loss
+     */
+    public static double affineDenoiserLoss(float[] clean, int nTrain, double sigma) {
+        double[] mean = new double[PIXELS];
+        for (int j = 0; j < nTrain; j++) {
+            for (int p = 0; p < PIXELS; p++) {
+                mean[p] += clean[j * PIXELS + p];
+            }
+        }
+        for (int p = 0; p < PIXELS; p++) {
+            mean[p] /= nTrain;
+        }
+        double[][] cov = new double[PIXELS][PIXELS];
+        double[] row = new double[PIXELS];
+        for (int j = 0; j < nTrain; j++) {
+            for (int p = 0; p < PIXELS; p++) {
+                row[p] = clean[j * PIXELS + p] - mean[p];
+            }
+            for (int p = 0; p < PIXELS; p++) {
+                double a = row[p];
+                if (a == 0) {
+                    continue;
+                }
+                double[] c = cov[p];
+                for (int q = 0; q <= p; q++) {
+                    c[q] += a * row[q];
+                }
+            }
+        }
+        for (int p = 0; p < PIXELS; p++) {
+            for (int q = 0; q <= p; q++) {
+                cov[p][q] /= nTrain;
+                cov[q][p] = cov[p][q];
+            }
+        }
+        double s2 = sigma * sigma;
+        double sum = 0;
+        for (double l : SymmetricEigen.of(cov).values()) {
+            if (l > 0) { // directions without variance cost nothing
+                sum += l / (l + s2);
+            }
+        }
+        return s2 * sum / PIXELS;
+    }
+
+    /**
+     * @param epochTrain the running training loss per epoch
+     * @return the relative fall of the loss from the epoch at three quarters of the run to the last one (NaN for a
+     *     run of one epoch or a non-finite loss)
+     */
+    public static double lastQuarterDrop(List<Double> epochTrain) {
+        int n = epochTrain.size();
+        if (n < 2) {
+            return Double.NaN;
+        }
+        int from = Math.min(n - 2, Math.max(0, (int) Math.round(0.75 * n) - 1));
+        double a = epochTrain.get(from);
+        double b = epochTrain.get(n - 1);
+        return Double.isFinite(a) && Double.isFinite(b) && a > 0 ? (a - b) / a : Double.NaN;
+    }
+
     private void validate(int nTrain, int nVal, int nEpochs, int nInits) {
         if (nTrain < batch) {
             throw new IllegalArgumentException("--train " + nTrain + " is smaller than one batch (" + batch + ")");
@@ -359,10 +489,12 @@ public final class MnistDenoise extends DemoCommand {
 
     private Run train(OptimizerSpec spec, long initSeed, NDArray x, NDArray y, NDArray vx, NDArray vy, NDArray px,
             NDArray py, NDArray examples, int nEpochs, GainAscent gains, SquaredErrorLoss loss, CsvTable curve) {
-        logger.info("Training depth-{} denoiser with {}, initialisation seed {}", depth, spec.describe(), initSeed);
+        logger.info("Training depth-{} denoiser with {}, {} initialisation, seed {}", depth, spec.describe(), scheme,
+                initSeed);
         long t0 = System.nanoTime();
         List<Double> epochTrain = new ArrayList<>();
         List<Double> epochVal = new ArrayList<>();
+        List<Map<String, Object>> trace = new ArrayList<>();
         SequentialBlock block = Networks.denoiser(depth, PIXELS);
         double firstGrad = Double.NaN;
         try (TrainingSession session = TrainingSession.builder()
@@ -371,7 +503,7 @@ public final class MnistDenoise extends DemoCommand {
                 .setOptimizer(spec)
                 .setData(x, y)
                 .optBatchSize(batch)
-                .optInitialization(init, 1.0, initSeed)
+                .optInitialization(scheme, 1.0, initSeed)
                 .optOrderSeed(initSeed + 17)
                 .build()) {
             Progress progress = new Progress("Training " + spec.name() + " (init " + initSeed + ")", nEpochs);
@@ -390,12 +522,16 @@ public final class MnistDenoise extends DemoCommand {
                 if (e == 1) {
                     firstGrad = gradientNorm(block, loss, x, y);
                 }
+                if (nTraceEvery > 0 && (e % nTraceEvery == 0 || e == 1) && e < nEpochs) {
+                    trace.add(tracePoint(block, loss, spec, initSeed, e, session.steps(), running, t0));
+                }
             }
             progress.end();
             if (diverged) {
                 logger.warn("{} diverged (non-finite loss); no sharpness or gains measured", spec.name());
                 return new Run(spec, initSeed, epochTrain, epochVal, Double.NaN, Double.NaN, Double.NaN, firstGrad,
-                        null, null, true, (System.nanoTime() - t0) / 1e9, new float[Math.toIntExact(examples.size())]);
+                        null, null, true, (System.nanoTime() - t0) / 1e9, new float[Math.toIntExact(examples.size())],
+                        null, trace);
             }
             double trainLoss = Evaluation.loss(block, loss, x, y);
             double valLoss = Evaluation.loss(block, loss, vx, vy);
@@ -403,12 +539,44 @@ public final class MnistDenoise extends DemoCommand {
             logger.info("{}: train loss {}, val loss {}, ||grad L|| {} (after epoch 1: {}); lambda_max on {} probe"
                     + " images...", spec.name(), trainLoss, valLoss, grad, firstGrad, px.getShape().get(0));
             Eigenpairs top = Sharpness.top(block, loss, px, py, lanczos, lanczosTol, seed);
-            logger.info("{}: lambda_max {}", spec.name(), top);
+            double[] dead = DeadUnits.fractions(block, px);
+            logger.info("{}: lambda_max {}, dead units per hidden layer {}", spec.name(), top,
+                    java.util.Arrays.toString(dead));
+            if (nTraceEvery > 0) {
+                trace.add(tracePoint(block, loss, spec, initSeed, epochTrain.size(), session.steps(),
+                        epochTrain.get(epochTrain.size() - 1), t0));
+            }
             GainProfile profile = gains.run(block, new Shape(PIXELS));
             float[] denoised = Evaluation.predict(block, examples);
             return new Run(spec, initSeed, epochTrain, epochVal, trainLoss, valLoss, grad, firstGrad, top, profile,
-                    false, (System.nanoTime() - t0) / 1e9, denoised);
+                    false, (System.nanoTime() - t0) / 1e9, denoised, dead, trace);
         }
+    }
+
+    /**
+     * One point of the λ_max trace: λ_max by Lanczos on the trace probe and the dead units of every hidden layer,
+     * written to {@code trace.csv}.
+     */
+    private Map<String, Object> tracePoint(SequentialBlock block, SquaredErrorLoss loss, OptimizerSpec spec,
+            long initSeed, int epoch, long step, double running, long t0) {
+        Eigenpairs top = Sharpness.top(block, loss, traceX, traceY, traceLanczos, lanczosTol, seed);
+        double[] dead = DeadUnits.fractions(block, traceX);
+        Map<String, Object> point = new LinkedHashMap<>();
+        point.put("epoch", epoch);
+        point.put("step", step);
+        point.put("train_loss_running", running);
+        point.put("lmax", top.max());
+        point.put("lmax_residual", top.residual(0));
+        point.put("dead_units", toList(dead));
+        StringBuilder d = new StringBuilder();
+        for (double v : dead) {
+            d.append(d.length() == 0 ? "" : ";").append(String.format(Locale.ROOT, "%.3f", v));
+        }
+        traceCsv.row(initSeed, spec.name(), epoch, step, running, top.max(), top.residual(0), d.toString(),
+                (System.nanoTime() - t0) / 1e9);
+        logger.info("{} epoch {}: lambda_max {} on {} trace images, dead units {}", spec.name(), epoch, top.max(),
+                traceX.getShape().get(0), d);
+        return point;
     }
 
     /**
@@ -438,12 +606,15 @@ public final class MnistDenoise extends DemoCommand {
         m.put("train_loss", r.trainLoss());
         m.put("val_loss", r.valLoss());
         m.put("baseline_ratio", r.trainLoss() / baselineTrain);
+        m.put("loss_drop_last_quarter", lastQuarterDrop(r.epochTrain()));
         m.put("grad_norm", r.gradNorm());
         m.put("grad_norm_epoch1", r.firstEpochGradNorm());
         m.put("lmax", r.lmax() == null ? null : r.lmax().max());
         m.put("lmax_residual", r.lmax() == null ? null : r.lmax().residual(0));
         m.put("lanczos_products", r.lmax() == null ? null : r.lmax().products());
         m.put("threshold", r.spec().threshold());
+        m.put("dead_units", r.deadUnits() == null ? null : toList(r.deadUnits()));
+        m.put("trace", r.trace());
         m.put("gain_profile", r.gains() == null ? null : toList(r.gains().maxGains()));
         m.put("top_signal_gains", r.gains() == null ? null : toList(r.gains().topSignalGains()));
         m.put("seconds", r.seconds());

@@ -55,7 +55,8 @@ class MnistDenoiseTest {
         Path out = tmp.resolve("denoise");
         JsonObject s = run(out, "mnist-denoise", "--train", "200", "--val", "100", "--epochs", "1", "--depth", "2",
                 "--batch", "50", "--probe", "100", "--lanczos", "12", "--gain-starts", "3", "--gain-iterations", "3",
-                "--grid", "--grid-depths", "1,2", "--grid-etas", "0.5,1", "--grid-epochs", "1", "--grid-loss", "10");
+                "--grid", "--grid-depths", "1,2", "--grid-etas", "0.5,1", "--grid-epochs", "1", "--grid-loss", "10",
+                "--trace-every", "1", "--trace-probe", "20", "--trace-lanczos", "3", "--sgd-lr", "0.5");
         for (String opt : new String[] {"sgd", "adam"}) {
             assertTrue(s.has(opt), "summary has " + opt);
             JsonObject o = s.getAsJsonObject(opt);
@@ -68,8 +69,16 @@ class MnistDenoiseTest {
             JsonArray gains = o.getAsJsonArray("gain_profile");
             assertEquals(2, gains.size(), "one gain per layer");
             gains.forEach(g -> assertTrue(g.getAsDouble() > 0 && Double.isFinite(g.getAsDouble()), "gain " + g));
-            assertEquals(o.getAsJsonArray("gain_profile").get(1).getAsDouble(),
-                    o.getAsJsonArray("top_signal_gains").get(1).getAsDouble(), 1e-9,
+            JsonArray dead = o.getAsJsonArray("dead_units");
+            assertEquals(1, dead.size(), "one hidden layer at depth 2");
+            assertTrue(dead.get(0).getAsDouble() >= 0 && dead.get(0).getAsDouble() <= 1, "a fraction: " + dead);
+            JsonArray trace = o.getAsJsonArray("trace");
+            assertEquals(1, trace.size(), "one epoch: the trace holds the final point only");
+            assertEquals(4, trace.get(0).getAsJsonObject().get("step").getAsLong(), "200 images / batch 50");
+            assertEquals(o.get("learning_rate").getAsDouble(), "sgd".equals(opt) ? 0.5 : 3e-4, 0);
+            // the same input's gain, evaluated twice in float32 (relative rounding about 1e-7)
+            double top = o.getAsJsonArray("gain_profile").get(1).getAsDouble();
+            assertEquals(top, o.getAsJsonArray("top_signal_gains").get(1).getAsDouble(), 1e-6 * top,
                     "the end-to-end maximiser has the largest last-layer gain");
         }
         assertEquals(4.0, s.getAsJsonObject("sgd").get("threshold").getAsDouble(), 0);
@@ -82,7 +91,8 @@ class MnistDenoiseTest {
             assertTrue(cell.get("converged").getAsBoolean(), "loss below 10 after one epoch: " + cell);
             assertTrue(cell.get("lmax").getAsDouble() > 0, "converged cells carry lambda_max: " + cell);
         });
-        for (String f : new String[] {"training.csv", "gains.csv", "loss.png", "gains.png", "report.md", "grid.csv",
+        assertEquals("identity", s.getAsJsonObject("config").get("init").getAsString(), "quick mode's default");
+        for (String f : new String[] {"training.csv", "trace.csv", "gains.csv", "loss.png", "gains.png", "report.md", "grid.csv",
             "grid.png", "grid-min.png"}) {
             assertTrue(Files.size(out.resolve(f)) > 0, f);
         }
@@ -92,6 +102,37 @@ class MnistDenoiseTest {
         String report = Files.readString(out.resolve("report.md"));
         assertTrue(report.contains("| paper's claim | paper's figure | this run | tolerance | verdict |"), report);
         assertTrue(report.contains("2/eta"), report);
+    }
+
+    /**
+     * Images that vary in pixel 0 only, 0 and 1 in turn (variance 1/4): with σ = 1 the Wiener filter keeps a
+     * fraction 0.25 / 1.25 of that pixel's noisy deviation and its expected loss is σ² λ / (λ + σ²) / 784 = 0.2 / 784.
+     * The mean-image loss is λ / 784 = 0.25 / 784.
+     */
+    @Test
+    void affineDenoiserLossIsTheWienerFiltersClosedForm() {
+        int n = 10;
+        float[] clean = new float[n * 784];
+        for (int j = 0; j < n; j++) {
+            clean[j * 784] = j % 2;
+            clean[j * 784 + 5] = 0.3f; // constant pixels add nothing
+        }
+        assertEquals(0.2 / 784, MnistDenoise.affineDenoiserLoss(clean, n, 1.0), 1e-12);
+        assertEquals(0.25 / 784, MnistDenoise.meanImageLoss(clean, n, 0)[0], 1e-9);
+        // no noise: the filter is the identity and loses nothing
+        assertEquals(0.0, MnistDenoise.affineDenoiserLoss(clean, n, 0.0), 1e-12);
+    }
+
+    @Test
+    void lastQuarterDropComparesTheEpochAtThreeQuartersWithTheLast() {
+        assertEquals((0.6 - 0.5) / 0.6, MnistDenoise.lastQuarterDrop(java.util.List.of(1.0, 0.8, 0.6, 0.5)), 1e-12);
+        // 15 epochs: from epoch 11 to epoch 15
+        java.util.List<Double> l = new java.util.ArrayList<>();
+        for (int e = 1; e <= 15; e++) {
+            l.add(1.0 / e);
+        }
+        assertEquals((1.0 / 11 - 1.0 / 15) / (1.0 / 11), MnistDenoise.lastQuarterDrop(l), 1e-12);
+        assertTrue(Double.isNaN(MnistDenoise.lastQuarterDrop(java.util.List.of(0.5))));
     }
 
     @Test

@@ -131,6 +131,40 @@ public final class DenoiseCharts {
         Charts.savePng(min, file.resolveSibling(name + "-min.png"));
     }
 
+    /**
+     * λ_max during training (the trace probe) and the dead-unit fraction of the last hidden layer, against the step.
+     *
+     * @param traces per optimizer name ("sgd", "adam"): its trace points (step, lmax, dead_units)
+     * @param file the PNG (a second file, {@code *-dead.png}, gets the dead units)
+     */
+    public static void trace(Map<String, List<Map<String, Object>>> traces, Path file) {
+        XYChart chart = Charts.lines("lambda_max during training (trace probe)", "step", "lambda_max", false, false);
+        XYChart dead = Charts.lines("Dead units of the last hidden layer during training", "step",
+                "fraction of units zero on every probe image", false, false);
+        for (Map.Entry<String, List<Map<String, Object>>> e : traces.entrySet()) {
+            List<Map<String, Object>> pts = e.getValue();
+            if (pts == null || pts.isEmpty()) {
+                continue;
+            }
+            double[] step = new double[pts.size()];
+            double[] lam = new double[pts.size()];
+            double[] last = new double[pts.size()];
+            for (int i = 0; i < step.length; i++) {
+                step[i] = ((Number) pts.get(i).get("step")).doubleValue();
+                lam[i] = ((Number) pts.get(i).get("lmax")).doubleValue();
+                List<?> d = (List<?>) pts.get(i).get("dead_units");
+                last[i] = d == null || d.isEmpty() ? Double.NaN : ((Number) d.get(d.size() - 1)).doubleValue();
+            }
+            java.awt.Color color = "sgd".equals(e.getKey()) ? SGD : ADAM;
+            String label = "sgd".equals(e.getKey()) ? "SGD" : "Adam";
+            Charts.add(chart, label, step, lam, true).setLineColor(color);
+            Charts.add(dead, label, step, last, true).setLineColor(color);
+        }
+        Charts.savePng(chart, file);
+        String name = file.getFileName().toString().replaceFirst("\\.png$", "");
+        Charts.savePng(dead, file.resolveSibling(name + "-dead.png"));
+    }
+
     private static double[] epochs(List<Double> v) {
         double[] x = new double[v.size()];
         for (int i = 0; i < x.length; i++) {

@@ -37,10 +37,12 @@ public final class DenoiseReport {
     public static final double PLATEAU_RATIO = 0.6;
 
     /**
-     * A run has settled near a minimum when the full-data gradient norm at the end is at most this fraction of the
-     * norm after the first epoch.
+     * A run is approaching a minimum when its training loss fell by at most this fraction over the last quarter of
+     * its epochs (running mean of the batch losses, from the epoch at three quarters of the run to the last). The
+     * full-data gradient norm is reported beside it but not judged: SGD with a large step and Adam settle at the edge
+     * of stability, where the gradient along the sharpest direction does not vanish (Cohen et al. 2021).
      */
-    static final double GRADIENT_DROP = 0.25;
+    static final double FLAT_DROP = 0.10;
 
     /** Relative tolerance on SGD's λ_max against Table S1 (data size, probe and steps differ from the paper's). */
     static final double SGD_LMAX_TOL = 0.25;
@@ -123,47 +125,61 @@ public final class DenoiseReport {
         r.intro(String.format(Locale.ROOT, "Mode %s: %s training and %s validation images of noisy MNIST (sigma %s),"
                 + " %s epochs per optimizer (%s steps of batch %s), depth %s, width 784, %s initialisation, %s"
                 + " initialisation(s) from seed %s; SGD and Adam start from the same weights in each.",
-                config.get("mode"), config.get("train"), config.get("val"), config.get("sigma"), config.get("epochs"),
-                steps(config), config.get("batch"), config.get("depth"), config.get("init"),
-                config.getOrDefault("inits", 1), config.get("seed")));
+                config.get("mode"), plain(config.get("train")), plain(config.get("val")), config.get("sigma"),
+                plain(config.get("epochs")), steps(config), plain(config.get("batch")), plain(config.get("depth")),
+                config.get("init"), plain(config.getOrDefault("inits", 1)), plain(config.get("seed"))));
         r.intro("Loss convention: " + config.get("loss") + ", the per-pixel quadratic loss whose values (about"
                 + " 0.027) the paper's Table S1 reports; its Hessian is 1/784 of the Hessian of the loss summed over"
                 + " pixels. lambda_max is Lanczos on the exact Hessian of this loss over the first "
-                + config.get("probe") + " training images (the paper used the power method). ||grad L|| is the"
+                + plain(config.get("probe")) + " training images (the paper used the power method). ||grad L|| is the"
                 + " gradient of the loss over all training images. Gains are max ||h_k(x)|| / ||x|| over inputs on the"
                 + " sphere ||x|| = " + fmt(config.get("gain_radius")) + " (the mean norm of the noisy inputs), by"
-                + " gradient ascent (dev.minima.linear.GainAscent) from " + config.get("gain_starts") + " random starts,"
-                + " at most " + config.get("gain_iterations") + " iterations per layer.");
+                + " gradient ascent (dev.minima.linear.GainAscent) from " + plain(config.get("gain_starts"))
+                + " random starts, at most " + plain(config.get("gain_iterations")) + " iterations per layer.");
+        double plateau = config.get("plateau_ratio") instanceof Number n ? n.doubleValue() : PLATEAU_RATIO;
         Double baseTrain = base == null ? null : num(base.get("train"));
         if (baseTrain != null) {
             r.intro(String.format(Locale.ROOT, "Mean-image baseline: predicting the mean clean training image for every"
                     + " input has training loss %s (validation %s). A network whose loss is near it has learnt no"
                     + " denoising: it sits on the initial plateau.", fmt(baseTrain), fmt(base.get("val"))));
+            Double affine = num(base.get("affine"));
+            if (affine != null) {
+                r.intro(String.format(Locale.ROOT, "Best affine denoiser (Wiener filter from the covariance of the clean"
+                        + " training images, expected over the noise): loss %s = %.3f x the mean-image loss. The"
+                        + " plateau ratio %.2f asks each network to denoise about as well as the best linear filter;"
+                        + " Table S1's minima, at 0.40 x, are well beyond it.", fmt(affine), affine / baseTrain,
+                        plateau));
+            }
         }
-        double plateau = config.get("plateau_ratio") instanceof Number n ? n.doubleValue() : PLATEAU_RATIO;
 
         // 1. both runs reach a minimum: the precondition of every comparison of minima below
+        Double baseVal = base == null ? null : num(base.get("val"));
         List<String> reach = new ArrayList<>();
-        boolean allReach = !runs.isEmpty() && baseTrain != null;
+        boolean allReach = !runs.isEmpty() && baseTrain != null && baseVal != null;
         for (Map<String, Object> run : runs) {
             Double ratio = num(run.get("baseline_ratio"));
+            Double val = num(run.get("val_loss"));
+            Double valRatio = val == null || baseVal == null ? null : val / baseVal;
             Double g = num(run.get("grad_norm"));
             Double g1 = num(run.get("grad_norm_epoch1"));
-            boolean left = ratio != null && ratio <= plateau;
-            boolean settled = g != null && g1 != null && g <= GRADIENT_DROP * g1;
+            Double drop = num(run.get("loss_drop_last_quarter"));
+            boolean left = ratio != null && ratio <= plateau && valRatio != null && valRatio <= plateau;
+            boolean settled = drop != null && drop <= FLAT_DROP;
             allReach &= left && settled;
-            reach.add(String.format(Locale.ROOT, "%s%s: loss %s = %s x baseline, ||grad L|| %s (after epoch 1: %s)",
-                    run.get("optimizer"), initLabel(run), fmt(run.get("train_loss")), fmt(ratio), fmt(g), fmt(g1)));
+            reach.add(String.format(Locale.ROOT, "%s%s: loss %s = %s x baseline (validation %s x), last-quarter drop"
+                    + " %s, ||grad L|| %s (after epoch 1: %s)", run.get("optimizer"), initLabel(run),
+                    fmt(run.get("train_loss")), fmt(ratio), fmt(valRatio), pct(drop), fmt(g), fmt(g1)));
         }
-        r.claim("SGD and Adam reach minima: the loss leaves the initial plateau and the gradient settles (the"
-                        + " precondition of Table S1's comparison)",
+        r.claim("SGD and Adam reach minima: the loss leaves the initial plateau on the training and the validation"
+                        + " images, and levels off (the precondition of Table S1's comparison)",
                 baseTrain == null ? "train loss 0.0269 (SGD), 0.0274 (Adam)"
                         : String.format(Locale.ROOT, "train loss %.3g (SGD), %.3g (Adam) = %.2f, %.2f x this run's"
                                 + " mean-image loss", PAPER_SGD_LOSS, PAPER_ADAM_LOSS, PAPER_SGD_LOSS / baseTrain,
                                 PAPER_ADAM_LOSS / baseTrain),
                 String.join("; ", reach),
-                String.format(Locale.ROOT, "every run: train loss <= %.2f x mean-image loss and final ||grad L|| <="
-                        + " %.2f x its value after epoch 1", plateau, GRADIENT_DROP),
+                String.format(Locale.ROOT, "every run: training and validation loss <= %.2f x their mean-image"
+                        + " losses, and the training loss fell by <= %.0f%% over the last quarter of the epochs",
+                        plateau, 100 * FLAT_DROP),
                 allReach);
 
         // 2. SGD below 2/eta
@@ -246,9 +262,31 @@ public final class DenoiseReport {
                     + " loss ends finite and below " + g.get("loss") + ", and only converged cells get a lambda_max.");
             gridClaims(r, grid);
         }
+        for (Map<String, Object> run : runs) {
+            List<?> dead = (List<?>) run.get("dead_units");
+            if (dead != null) {
+                r.note(String.format(Locale.ROOT, "Dead units of %s%s (fraction of each hidden layer's units that are"
+                        + " zero on every probe image, layers 1-%d): %s", run.get("optimizer"), initLabel(run),
+                        dead.size(), fractions(dead)));
+            }
+            List<Map<String, Object>> trace = (List<Map<String, Object>>) run.get("trace");
+            if (trace != null && !trace.isEmpty()) {
+                StringBuilder sb = new StringBuilder();
+                for (Map<String, Object> p : trace) {
+                    sb.append(sb.length() == 0 ? "" : "; ").append(String.format(Locale.ROOT, "step %s: loss %s,"
+                            + " lambda_max %s", plain(p.get("step")), fmt(p.get("train_loss_running")),
+                            fmt(p.get("lmax"))));
+                }
+                r.note(String.format(Locale.ROOT, "lambda_max during training of %s%s (Lanczos on the first %s training"
+                        + " images, at most %s products; trace.csv): %s", run.get("optimizer"), initLabel(run),
+                        plain(config.get("trace_probe")), plain(config.get("trace_lanczos")), sb));
+            }
+        }
         if ("quick".equals(config.get("mode"))) {
-            r.note("Quick mode trains one initialisation on a subset of the images for a few thousand steps; Table S1"
-                    + " averages four initialisations trained on 50,000 images. Run with --full for that scale.");
+            r.note("Quick mode trains one initialisation (" + config.get("init") + "; the quick default is the"
+                    + " identity, W = I, b = 0, the initialisation of the paper's Lemma 1 and Figs. 4-5) on a subset of"
+                    + " the images; Table S1 averages four random initialisations trained on 50,000 images. Run with"
+                    + " --full for that setting.");
         }
         r.note("For Adam, 2/eta is not the relevant threshold (its stability is governed by the preconditioned"
                 + " sharpness, Cohen et al. 2022), so `threshold` is null for Adam.");
@@ -256,12 +294,13 @@ public final class DenoiseReport {
     }
 
     private static Object firstOf(List<Map<String, Object>> runs, String opt, String key) {
-        return runs.stream().filter(r -> opt.equals(r.get("optimizer"))).map(r -> r.get(key)).findFirst().orElse(null);
+        return runs.stream().filter(r -> opt.equals(r.get("optimizer"))).map(r -> r.get(key))
+                .filter(java.util.Objects::nonNull).findFirst().orElse(null);
     }
 
     private static String initLabel(Map<String, Object> run) {
         Object s = run.get("init_seed");
-        return s == null ? "" : " (init " + s + ")";
+        return s == null ? "" : " (init " + plain(s) + ")";
     }
 
     private static String meanSd(Map<String, Object> t, String key) {
@@ -280,7 +319,7 @@ public final class DenoiseReport {
         if (spe instanceof Number a && e instanceof Number b) {
             return a.longValue() * b.longValue();
         }
-        return "?";
+        return plain(spe) + " per epoch";
     }
 
     private static void gridClaims(Report r, List<Map<String, Object>> grid) {
@@ -342,6 +381,27 @@ public final class DenoiseReport {
                 largestEta.size() >= 2 && shrinks && last < first);
         r.claim("The flattest minimum gets sharper with depth, roughly linearly", "Fig. 4b",
                 "min lambda_max per depth: " + mins, "non-decreasing with depth", byDepth.size() >= 2 && minGrows);
+    }
+
+    /** A number from JSON (read back as a double) without a trailing ".0" when it is whole. */
+    private static String plain(Object o) {
+        if (o instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && Math.abs(n.doubleValue()) < 1e15) {
+            return Long.toString(n.longValue());
+        }
+        return String.valueOf(o);
+    }
+
+    private static String pct(Double v) {
+        return v == null ? "n/a" : String.format(Locale.ROOT, "%.1f%%", 100 * v);
+    }
+
+    private static String fractions(List<?> values) {
+        StringBuilder sb = new StringBuilder();
+        for (Object v : values) {
+            sb.append(sb.length() == 0 ? "" : " ").append(v instanceof Number n
+                    ? String.format(Locale.ROOT, "%.2f", n.doubleValue()) : String.valueOf(v));
+        }
+        return sb.toString();
     }
 
     private static boolean near(Double v, double target) {
