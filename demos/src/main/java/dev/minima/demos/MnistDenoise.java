@@ -27,7 +27,7 @@ import dev.minima.demos.support.MnistDataOption;
 import dev.minima.demos.support.ModeOption;
 import dev.minima.demos.support.Progress;
 import dev.minima.demos.support.ThreadsOption;
-import dev.minima.linalg.SymmetricEigen;
+import dev.minima.curvature.SymmetricEigen;
 import dev.minima.linear.GainAscent;
 import dev.minima.linear.GainProfile;
 import dev.minima.loss.Losses;
