@@ -1,5 +1,6 @@
 package dev.minima.monitor;
 
+import dev.minima.curvature.Preconditioner;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;

@@ -1,5 +1,6 @@
 package dev.minima.monitor;
 
+import dev.minima.curvature.HessianCovarianceOperator;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;

@@ -1,5 +1,7 @@
 package dev.minima.monitor;
 
+import dev.minima.curvature.Preconditioner;
+import dev.minima.curvature.ScaledOperator;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.minima.autograd.AutogradBridge;

@@ -17,7 +17,7 @@ package dev.minima.monitor;
  * @param eta the learning rate of the next update
  * @param snapshot the curvature measured on the probe set
  * @param preconditionedThreshold the adaptive optimiser's stability threshold for λ_max(P⁻¹H) at this η
- *     (see {@link Preconditioner#threshold(double)}), or NaN without a preconditioner
+ *     (see {@link dev.minima.curvature.Preconditioner#threshold(double)}), or NaN without a preconditioner
  * @param seconds wall time the measurement took
  * @param threshold the stability threshold the sharpness is compared with: 2/η for plain SGD, (2 + 2β)/η with
  *     heavy-ball momentum, (2 + 2β)/((1 + 2β)η) for Nesterov, Adam's preconditioned threshold (then the

@@ -1,10 +1,9 @@
-package dev.minima.monitor;
+package dev.minima.curvature;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import dev.minima.curvature.SymmetricOperator;
 
 /**
  * D A D for a symmetric operator A and a diagonal D = diag(d): with d = P^{-1/2} this is P^{-1/2} H P^{-1/2},

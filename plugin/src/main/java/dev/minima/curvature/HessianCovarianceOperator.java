@@ -1,4 +1,4 @@
-package dev.minima.monitor;
+package dev.minima.curvature;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -7,10 +7,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.loss.Loss;
 import ai.djl.nn.Block;
-import dev.minima.curvature.HessianOperator;
-import dev.minima.curvature.Objective;
-import dev.minima.curvature.ParameterSpace;
-import dev.minima.curvature.SymmetricOperator;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,8 +22,14 @@ import java.util.List;
  */
 public final class HessianCovarianceOperator implements SymmetricOperator, AutoCloseable {
 
-    /** Σv together with the Hv and H(Hv) computed on the way. */
-    record Products(NDArray sigmaV, NDArray hv, NDArray hhv) {}
+    /**
+     * Σv together with the Hv and H(Hv) computed on the way.
+     *
+     * @param sigmaV Σv
+     * @param hv Hv
+     * @param hhv H(Hv)
+     */
+    public record Products(NDArray sigmaV, NDArray hv, NDArray hhv) {}
 
     private final ParameterSpace space;
     private final List<Objective> objectives = new ArrayList<>();
@@ -120,7 +122,7 @@ public final class HessianCovarianceOperator implements SymmetricOperator, AutoC
      * @param vector a flat vector
      * @return Σv, Hv and H(Hv), all attached to the vector's manager
      */
-    Products products(NDArray vector) {
+    public Products products(NDArray vector) {
         SymmetricOperator.checkVector(this, vector);
         NDManager target = vector.getManager();
         try (NDManager scope = target.newSubManager()) {

@@ -1,8 +1,7 @@
-package dev.minima.monitor;
+package dev.minima.curvature;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.minima.curvature.ParameterSpace;
 
 /**
  * The diagonal preconditioner P of an adaptive optimiser, whose update is θ ← θ − η P⁻¹ m. For such
