@@ -293,6 +293,25 @@ final class FusedMlpSam {
         NDList call = new NDList(2 * b.all.size() + 4);
         List<String> names = new ArrayList<>(call.size());
         List<NDArray> toClose = new ArrayList<>(b.all.size());
+        NDArray labels = addParametersAndData(b, x, y, call, names, toClose);
+        call.add(config(perExample, usam, wantPredictions));
+        call.add(scalars(rho));
+        call.add(noSteps("order", DataType.INT64, 1));
+        call.add(noSteps("hyper", DataType.FLOAT64, 2));
+        NDList out = invoke(b, call, x, labels, names, toClose);
+        out.attach(scope);
+        double[] stats = out.get(0).toType(DataType.FLOAT64, false).toDoubleArray();
+        return new Result(stats, wantPredictions ? out.get(1) : null);
+    }
+
+    /**
+     * Adds the call's leading arguments (the parameters, their gradients, the inputs and the labels) under the
+     * names the TorchScript function expects, remembering the arrays' own names to restore after the call.
+     *
+     * @return the labels as passed (converted to the inputs' type unless the loss takes class indices)
+     */
+    private NDArray addParametersAndData(TrainerBinding b, NDArray x, NDArray y, NDList call, List<String> names,
+            List<NDArray> toClose) {
         for (NDArray w : b.all) {
             names.add(w.getName());
             w.setName("params[]");
@@ -314,14 +333,7 @@ final class FusedMlpSam {
         labels.setName("y");
         call.add(x);
         call.add(labels);
-        call.add(config(perExample, usam, wantPredictions));
-        call.add(scalars(rho));
-        call.add(noSteps("order", DataType.INT64, 1));
-        call.add(noSteps("hyper", DataType.FLOAT64, 2));
-        NDList out = invoke(b, call, x, labels, names, toClose);
-        out.attach(scope);
-        double[] stats = out.get(0).toType(DataType.FLOAT64, false).toDoubleArray();
-        return new Result(stats, wantPredictions ? out.get(1) : null);
+        return labels;
     }
 
     /**
@@ -350,27 +362,7 @@ final class FusedMlpSam {
         NDList call = new NDList(2 * b.all.size() + 6);
         List<String> names = new ArrayList<>(call.size());
         List<NDArray> toClose = new ArrayList<>(b.all.size());
-        for (NDArray w : b.all) {
-            names.add(w.getName());
-            w.setName("params[]");
-            call.add(w);
-        }
-        for (NDArray w : b.all) {
-            NDArray g = w.getGradient();
-            toClose.add(g);
-            g.setName("grads[]");
-            call.add(g);
-        }
-        NDArray labels = y.getDataType() == x.getDataType() || lossKind == 2 ? y : y.toType(x.getDataType(), false);
-        if (labels != y) {
-            toClose.add(labels);
-        }
-        names.add(x.getName());
-        names.add(labels.getName());
-        x.setName("x");
-        labels.setName("y");
-        call.add(x);
-        call.add(labels);
+        NDArray labels = addParametersAndData(b, x, y, call, names, toClose);
         call.add(config(false, usam, false));
         NDArray s = scope.create(new double[] {0, lossScale, weightDecay}); // consumed inside the call only
         s.setName("scalars");
