@@ -207,13 +207,9 @@ final class TraceBenchmark {
                     }
                 }
             }
-            double mean = Arrays.stream(q).average().orElse(Double.NaN);
-            double var = 0;
-            for (double x : q) {
-                var += (x - mean) * (x - mean);
-            }
-            tail = mean;
-            tailSe = q.length > 1 ? Math.sqrt(var / (q.length - 1) / q.length) : Double.NaN;
+            double[] meanSe = meanAndStandardError(q);
+            tail = meanSe[0];
+            tailSe = meanSe[1];
         }
         double frob2 = hp + tail;
         out.put("lambda_top", Arrays.stream(lambda, 0, k).boxed().toList());
@@ -248,6 +244,11 @@ final class TraceBenchmark {
                 }
             }
         }
+        return meanAndStandardError(q);
+    }
+
+    /** The mean of the samples and its standard error √(s²/n) (NaN for fewer than two samples). */
+    private static double[] meanAndStandardError(double[] q) {
         double mean = Arrays.stream(q).average().orElse(Double.NaN);
         double var = 0;
         for (double x : q) {
