@@ -61,7 +61,9 @@ import org.slf4j.LoggerFactory;
  * minima-sharpness-monitor}, reniced to the lowest priority, one libtorch thread) measures the copy while
  * training goes on. The record keeps the snapshot's step and is delivered in the training thread at a later
  * {@code onTrainingBatch}/{@code onEpoch} (sinks, CSV, metrics, detector and divergence all run there). A record
- * due while the previous one is running is skipped and counted ({@link #coalesced()}); an exception on the
+ * due while the previous one is running waits and is taken at the first step the worker is free (trigger
+ * {@link SharpnessRecord.Trigger#DEFERRED}, with the step it was taken at); records that fall due while one
+ * already waits are merged into it and counted ({@link #coalesced()}), so nothing queues; an exception on the
  * worker is rethrown at the next step as {@link MeasurementFailedException}; {@code onTrainingEnd} waits for
  * the last record. {@link Builder#optBackground(boolean) optBackground(false)} measures in the training thread
  * at the record step instead, with the same code and the same results on the same weights.
@@ -125,6 +127,7 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
     private final EdgeOfStabilityDetector detector;
     private final Consumer<EosEvent> onDivergence;
     private final double maxOverhead;
+    private final OverheadBudget budget;
     private final boolean checkPredictions;
     private final boolean trainingMode;
     private final Predicate<String> parameterFilter;
@@ -145,12 +148,14 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
     private Pending inFlight;
     private boolean coalesceLogged;
     private long coalesced;
+    private SharpnessRecord.Trigger deferred;
     private boolean metricsChecked;
 
     private long stepsSeen;
     private int epoch;
     private long nextDue;
     private long lastRecordStep = -1;
+    private long startedStep = -1;
     private long startNanos;
     private long lastMeasureNanos;
     private long monitorNanos;
@@ -173,6 +178,7 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
         this.detector = b.detector != null ? b.detector : EdgeOfStabilityDetector.builder().build();
         this.onDivergence = b.onDivergence;
         this.maxOverhead = b.maxOverhead;
+        this.budget = new OverheadBudget(b.maxOverhead);
         this.checkPredictions = b.checkPredictions;
         this.trainingMode = b.trainingMode;
         this.parameterFilter = b.parameterFilter;
@@ -241,6 +247,7 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
             startNanos = now;
             lastMeasureNanos = now;
         }
+        budget.step(now, monitorNanos, worker != null && worker.busy());
         stepsSeen++;
         long applied = stepsSeen - 1;
         if (diverged) {
@@ -260,6 +267,10 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
         if (checkPredictions) {
             checkPredictions(batchData, applied);
         }
+        boolean late = false;
+        if (deferred != null && (worker == null || !worker.pending())) {
+            late = true; // a record that waited for the worker is taken now, at the first step it is free
+        }
         if (!probeChecked) {
             checkProbe(batchData.getBatch());
         }
@@ -272,6 +283,14 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
             trigger = SharpnessRecord.Trigger.STEP;
         } else if (everySeconds > 0 && (now - lastMeasureNanos) * 1e-9 >= everySeconds) {
             trigger = SharpnessRecord.Trigger.TIME;
+        }
+        if (late) {
+            deferred = null;
+            if (trigger != null) {
+                coalesced++; // the waiting record and this step's merge into one
+            } else {
+                trigger = SharpnessRecord.Trigger.DEFERRED;
+            }
         }
         if (trigger == null || !probeReady()) {
             return;
@@ -296,8 +315,11 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
             budgetLogged = true;
             LOGGER.info("sharpness monitor: a record costs more than the overhead budget ({}% of training time) allows"
                     + " at every {} steps, so records are spaced out to stay within it (skipped ones are counted in"
-                    + " skipped()); optMaxOverhead(0) measures on schedule, a smaller probe (optProbeSample) makes"
-                    + " records cheaper", 100 * maxOverhead, every);
+                    + " skipped(); the cost counts the training thread's time in the monitor and the estimated"
+                    + " slowdown of training while a background record runs, {} s so far); optMaxOverhead(0)"
+                    + " measures on schedule, a smaller probe (optProbeSample) makes records cheaper{}",
+                    100 * maxOverhead, every, (float) budget.slowdownSeconds(), inBackground() ? TrainingThreads.hint()
+                            : "");
         }
     }
 
@@ -370,6 +392,10 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
             if (!diverged) {
                 finish(trainer);
             }
+            if (deferred != null) {
+                deferred = null;
+                coalesced++; // training ended before the worker was free: the record that waited is not taken
+            }
             if (chartPath != null && !records.isEmpty()) {
                 saveChart(chartPath);
             }
@@ -432,6 +458,7 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
         StabilityRule applied = rule != null ? rule : StabilityRule.of(StabilityRule.Kind.GD, 0);
         double threshold = applied.preconditioned() ? preThreshold : applied.threshold(eta);
         lastRecordStep = step;
+        startedStep = step;
         return new Pending(step, epoch, trigger, eta, preThreshold, threshold, applied.describe());
     }
 
@@ -513,15 +540,24 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
                 return;
             }
             if (worker != null && worker.pending()) {
-                coalesced++;
                 lastRecordStep = step;
+                if (deferred != null) {
+                    coalesced++; // one record already waits for the worker: this one merges into it
+                } else {
+                    deferred = trigger;
+                }
                 if (!coalesceLogged) {
                     coalesceLogged = true;
-                    LOGGER.info("sharpness monitor: the record of step {} is skipped because the previous one is still"
-                            + " being measured in the background (skips are counted in coalesced()); a larger"
-                            + " optEvery or a smaller probe keeps every record", step);
+                    LOGGER.info("sharpness monitor: the record due at step {} waits for the previous one, still being"
+                            + " measured in the background, and is taken at the first step the worker is free; records"
+                            + " due meanwhile merge into it (counted in coalesced()). A larger optEvery or a smaller"
+                            + " probe keeps every record on schedule{}", step, TrainingThreads.hint());
                 }
                 return;
+            }
+            if (deferred != null) {
+                deferred = null;
+                coalesced++; // the record that waited for the worker merges into this one
             }
             start(trainer, step, trigger);
         } finally {
@@ -553,6 +589,7 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
                 }
             });
             inFlight = p;
+            budget.workerStarted();
         } catch (RuntimeException e) {
             job.close();
             throw e;
@@ -665,11 +702,7 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
     }
 
     private boolean overBudget(long now) {
-        if (maxOverhead <= 0) {
-            return false;
-        }
-        double trainingNanos = now - startNanos - monitorNanos;
-        return monitorNanos > maxOverhead * trainingNanos;
+        return budget.over(now, monitorNanos);
     }
 
     private double eta(long update) {
@@ -758,6 +791,15 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
     }
 
     /**
+     * @return the estimated slowdown of training by background records so far, in seconds (what the overhead
+     *     budget counts besides {@link #monitorSeconds()}): the excess duration of the steps taken while the
+     *     worker ran over the median of recent steps taken while it was idle
+     */
+    public double backgroundSlowdownSeconds() {
+        return budget.slowdownSeconds();
+    }
+
+    /**
      * @return the wall time the training thread spent in the monitor so far, in seconds: the whole measurement
      *     in the foreground; the parameter copy, the hand-over and the delivery of records in the background
      */
@@ -766,11 +808,28 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
     }
 
     /**
-     * @return how many scheduled records were skipped because the previous background record was still being
-     *     measured
+     * @return how many due records were merged into another because the previous background record was still
+     *     being measured: a due record waits for the worker and is taken late ({@link
+     *     SharpnessRecord.Trigger#DEFERRED}); others falling due while it waits, or a waiting one at the end of
+     *     training, are counted here. Every due record is either delivered or counted here (or in {@link
+     *     #skipped()})
      */
     public long coalesced() {
         return coalesced;
+    }
+
+    /**
+     * @return the step of the latest record started (its parameters' update count; in the background it may
+     *     still be being measured), or −1 before the first
+     */
+    public long lastRecordStep() {
+        return startedStep;
+    }
+
+    /** @return whether a background record is being measured now (for tests) */
+    boolean measuring() {
+        MeasurementWorker<Outcome> w = worker;
+        return w != null && w.busy();
     }
 
     /** @return the number of training batches seen */
@@ -1095,8 +1154,11 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
         }
 
         /**
-         * @param fraction skip scheduled measurements while the monitor's time exceeds this fraction of the
-         *     training time (default {@link #DEFAULT_MAX_OVERHEAD}); 0 measures on schedule whatever it costs
+         * @param fraction skip scheduled measurements while the monitor's cost exceeds this fraction of the
+         *     training time (default {@link #DEFAULT_MAX_OVERHEAD}); 0 measures on schedule whatever it costs. The
+         *     cost is the training thread's time in the monitor plus, for background records, the slowdown of the
+         *     training steps taken while the worker runs, estimated against the median of recent steps taken
+         *     while it was idle
          * @return this builder
          */
         public Builder optMaxOverhead(double fraction) {

@@ -52,7 +52,12 @@ public record SharpnessRecord(long step, int epoch, Trigger trigger, double eta,
         /** The end of an epoch. */
         EPOCH,
         /** An explicit call. */
-        MANUAL
+        MANUAL,
+        /**
+         * A record that fell due while the previous one was still being measured in the background, taken at the
+         * first step the worker was free; its {@code step} is the step it was taken at.
+         */
+        DEFERRED
     }
 
     /** @return the largest Hessian eigenvalue on the probe set */

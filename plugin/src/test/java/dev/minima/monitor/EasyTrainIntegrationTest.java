@@ -99,8 +99,8 @@ class EasyTrainIntegrationTest {
     /**
      * The default, background measurement inside {@code EasyTrain.fit}: training is bit-for-bit the same as without
      * the listener (the snapshot is a copy; the worker never touches the live parameters, their {@code .grad} or
-     * the optimizer), and every scheduled record (steps 2, 3, 4, 6, 8) is either delivered, with its own step, or
-     * counted as coalesced.
+     * the optimizer), and every scheduled record (steps 2, 3, 4, 6, 8) is either delivered, at its own step or
+     * later when the worker was busy, or counted as coalesced.
      */
     @Test
     void backgroundMeasurementLeavesTrainingBitIdentical() throws Exception {
@@ -112,7 +112,14 @@ class EasyTrainIntegrationTest {
         List<Long> steps = monitor.records().stream().map(SharpnessRecord::step).toList();
         assertFalse(steps.isEmpty());
         assertEquals(2L, steps.get(0), "the first record is never coalesced");
-        assertTrue(List.of(2L, 3L, 4L, 6L, 8L).containsAll(steps), steps.toString());
+        for (SharpnessRecord r : monitor.records()) {
+            if (r.trigger() == SharpnessRecord.Trigger.DEFERRED) {
+                assertTrue(r.step() > 2 && r.step() < 10, "a deferred record is taken later, within training: " + steps);
+            } else {
+                assertTrue(List.of(2L, 3L, 4L, 6L, 8L).contains(r.step()), steps.toString());
+            }
+        }
+        assertEquals(steps.size(), new java.util.HashSet<>(steps).size(), "one record per step at most: " + steps);
         assertEquals(5, steps.size() + monitor.coalesced(), "delivered " + steps + ", coalesced " + monitor.coalesced());
         for (SharpnessRecord r : monitor.records()) {
             assertTrue(r.lambdaMax() > 0);
