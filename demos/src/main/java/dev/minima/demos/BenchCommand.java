@@ -176,6 +176,14 @@ public final class BenchCommand extends DemoCommand {
         }
         if (!skipMonitor) {
             out.putAll(MonitorOverheadBenchmark.builder().optSeed(seed).build().run().toMap());
+            int cores = Runtime.getRuntime().availableProcessors();
+            if (cores > 1 && ai.djl.pytorch.jni.JniUtils.getNumThreads() >= cores) {
+                // the same with one core left to the monitor's worker (training on one libtorch thread fewer)
+                MonitorOverheadBenchmark.builder().optSeed(seed).optTrainingThreads(cores - 1).build().run().toMap()
+                        .forEach((k, v) -> out.put(k.replaceFirst("^monitor_", "monitor_spare_core_")
+                                .replaceFirst("^(baseline_seconds|monitored_seconds|torch_threads)$",
+                                        "monitor_spare_core_$1"), v));
+            }
         }
         out.forEach((k, v) -> logger.info("{} = {}", k, v));
         return out;

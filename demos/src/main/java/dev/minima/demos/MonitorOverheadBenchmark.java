@@ -64,15 +64,21 @@ public final class MonitorOverheadBenchmark {
      * @param meanProducts mean Hessian-vector products per record
      * @param monitorSeconds time inside the monitor in the last monitored run
      * @param skipped measurements skipped by the overhead budget in the last monitored run
-     * @param coalesced records skipped because the previous background record was still running (last run)
+     * @param coalesced due records merged into another because the previous background record was still running
+     *     (last run)
+     * @param deferred records taken late, at the first step the worker was free (last run)
+     * @param slowdownEstimate the monitor's own estimate of how much its background records slowed training, in
+     *     seconds (last run; what its overhead budget counts besides its time in the training thread)
      * @param lambdaRelativeError mean relative error of the recorded λ_max against Lanczos on the first 1,000
      *     training examples at the same weights (last monitored run), NaN without records
      * @param maxLambdaRelativeError the largest of those errors
      * @param probeSize the monitor's probe size
+     * @param trainingThreads libtorch intra-op threads of the training thread during the runs
      */
     public record Result(double baselineSeconds, double monitoredSeconds, double overhead, double insideOverhead,
             double cpuOverhead, int records, double meanProducts, double monitorSeconds, long skipped, long coalesced,
-            double lambdaRelativeError, double maxLambdaRelativeError, int probeSize) {
+            long deferred, double slowdownEstimate,
+            double lambdaRelativeError, double maxLambdaRelativeError, int probeSize, int trainingThreads) {
 
         /** @return the figures for a summary.json, {@code monitor_overhead} first */
         public Map<String, Object> toMap() {
@@ -90,7 +96,9 @@ public final class MonitorOverheadBenchmark {
             m.put("monitor_seconds", monitorSeconds);
             m.put("monitor_skipped", skipped);
             m.put("monitor_coalesced", coalesced);
-            m.put("torch_threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
+            m.put("monitor_deferred", deferred);
+            m.put("monitor_slowdown_estimate_seconds", slowdownEstimate);
+            m.put("torch_threads", trainingThreads);
             return m;
         }
     }
@@ -106,6 +114,7 @@ public final class MonitorOverheadBenchmark {
     private final boolean lowPriority;
     private final int workerThreads;
     private final double tolerance;
+    private final int trainingThreads;
     private double lastCpuEnd;
 
     private MonitorOverheadBenchmark(Builder b) {
@@ -120,6 +129,7 @@ public final class MonitorOverheadBenchmark {
         this.lowPriority = b.lowPriority;
         this.workerThreads = b.workerThreads;
         this.tolerance = b.tolerance;
+        this.trainingThreads = b.trainingThreads;
     }
 
     /** @return a new builder */
@@ -133,6 +143,21 @@ public final class MonitorOverheadBenchmark {
      * @return the result
      */
     public Result run() {
+        Engine.getEngine("PyTorch"); // loads libtorch before its thread count is read
+        int before = ai.djl.pytorch.jni.JniUtils.getNumThreads();
+        if (trainingThreads > 0) {
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(trainingThreads); // this (the training) thread only
+        }
+        try {
+            return measure(ai.djl.pytorch.jni.JniUtils.getNumThreads());
+        } finally {
+            if (trainingThreads > 0) {
+                ai.djl.pytorch.jni.JniUtils.setNumThreads(before);
+            }
+        }
+    }
+
+    private Result measure(int threads) {
         int pool = Math.max(Math.max(probeSize, REFERENCE_EXAMPLES), 8192);
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray x = gaussian(manager, pool, 784, seed);
@@ -163,9 +188,10 @@ public final class MonitorOverheadBenchmark {
                 monCpu[r] = c2 - c1;
                 inside[r] = monitor.monitorSeconds() / (mon[r] - monitor.monitorSeconds());
                 last = monitor;
-                LOGGER.info("repeat {}: {} s without, {} s with the monitor ({} records, {} coalesced, {} s inside it);"
-                        + " CPU {} s vs {} s", r, base[r], mon[r], monitor.records().size(), monitor.coalesced(),
-                        monitor.monitorSeconds(), baseCpu[r], monCpu[r]);
+                LOGGER.info("repeat {}: {} s without, {} s with the monitor ({} records, {} coalesced, {} skipped by the"
+                        + " budget, {} s inside it, estimated slowdown {} s); CPU {} s vs {} s", r, base[r], mon[r],
+                        monitor.records().size(), monitor.coalesced(), monitor.skipped(), monitor.monitorSeconds(),
+                        monitor.backgroundSlowdownSeconds(), baseCpu[r], monCpu[r]);
             }
             double b = median(base);
             double m = median(mon);
@@ -174,7 +200,9 @@ public final class MonitorOverheadBenchmark {
             double meanErr = java.util.Arrays.stream(errors).average().orElse(Double.NaN);
             double maxErr = java.util.Arrays.stream(errors).max().orElse(Double.NaN);
             return new Result(b, m, m / b - 1, median(inside), cpu, last.records().size(), products,
-                    last.monitorSeconds(), last.skipped(), last.coalesced(), meanErr, maxErr, probeSize);
+                    last.monitorSeconds(), last.skipped(), last.coalesced(),
+                    last.records().stream().filter(s -> s.trigger() == dev.minima.monitor.SharpnessRecord.Trigger.DEFERRED)
+                            .count(), last.backgroundSlowdownSeconds(), meanErr, maxErr, probeSize, threads);
         }
     }
 
@@ -215,8 +243,8 @@ public final class MonitorOverheadBenchmark {
     private static final int REFERENCE_EXAMPLES = 1000;
 
     /**
-     * Copies of the parameters at the monitor's scheduled steps (taken before the step's update, where the
-     * monitor takes its snapshot), and the reference λ_max at each record's copy, computed after the timed run.
+     * Copies of the parameters at the monitor's record steps (taken before the step's update, where the
+     * monitor takes its snapshot; at the schedule's steps in the run without the monitor, for the same cost), and the reference λ_max at each record's copy, computed after the timed run.
      */
     private static final class WeightCopies extends ai.djl.training.listener.TrainingListenerAdapter
             implements AutoCloseable {
@@ -225,6 +253,7 @@ public final class MonitorOverheadBenchmark {
         private final long first;
         private final Map<Long, NDArray> copies = new java.util.HashMap<>();
         private dev.minima.curvature.ParameterSpace space;
+        private SharpnessListener monitor;
         private long seen;
 
         /**
@@ -241,10 +270,19 @@ public final class MonitorOverheadBenchmark {
             space = dev.minima.curvature.ParameterSpace.of(model.getBlock());
         }
 
+        /**
+         * Copies the weights wherever this monitor starts a record (it runs before this listener), including
+         * records taken late because the worker was busy, instead of at the schedule's steps.
+         */
+        void follow(SharpnessListener monitor) {
+            this.monitor = monitor;
+        }
+
         @Override
         public void onTrainingBatch(Trainer trainer, BatchData batchData) {
             long step = seen++;
-            if (step % every == 0 || step == first) {
+            boolean recorded = monitor == null ? step % every == 0 || step == first : monitor.lastRecordStep() == step;
+            if (recorded) {
                 copies.put(step, space.values(manager));
             }
         }
@@ -299,7 +337,10 @@ public final class MonitorOverheadBenchmark {
             DefaultTrainingConfig config = new DefaultTrainingConfig(Losses.softmaxCrossEntropy())
                     .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.01f)).build())
                     .addTrainingListeners(monitor == null ? new TrainingListener[] {watch}
-                            : new TrainingListener[] {watch, monitor});
+                            : new TrainingListener[] {monitor, watch}); // the copy follows the monitor's snapshot
+            if (monitor != null) {
+                watch.follow(monitor);
+            }
             long pool = x.getShape().get(0);
             try (Trainer trainer = model.newTrainer(config)) {
                 trainer.initialize(new Shape(1, 784));
@@ -369,7 +410,7 @@ public final class MonitorOverheadBenchmark {
      *
      * @param args optional, {@code -} for the default: repeats, the overhead budget (0 = measure on schedule), the
      *     probe size, the interval, background (true/false), low priority (true/false), worker threads, Lanczos
-     *     tolerance
+     *     tolerance, training threads
      */
     public static void main(String[] args) {
         Builder b = builder();
@@ -397,6 +438,9 @@ public final class MonitorOverheadBenchmark {
         if (args.length > 7 && !args[7].equals("-")) {
             b.optTolerance(Double.parseDouble(args[7]));
         }
+        if (args.length > 8 && !args[8].equals("-")) {
+            b.optTrainingThreads(Integer.parseInt(args[8]));
+        }
         System.out.println(DemoCommand.GSON.toJson(b.build().run().toMap()));
     }
 
@@ -413,8 +457,22 @@ public final class MonitorOverheadBenchmark {
         private boolean lowPriority = true;
         private int workerThreads = -1;
         private double tolerance = Double.NaN;
+        private int trainingThreads;
 
         private Builder() {}
+
+        /**
+         * @param threads libtorch intra-op threads of the training thread during the runs (restored after), e.g.
+         *     one fewer than the cores to leave one to the monitor's worker; 0 (default) keeps the current count
+         * @return this builder
+         */
+        public Builder optTrainingThreads(int threads) {
+            if (threads < 0) {
+                throw new IllegalArgumentException("training threads must be >= 0, got " + threads);
+            }
+            this.trainingThreads = threads;
+            return this;
+        }
 
         /**
          * @param tolerance the Lanczos tolerance of the monitor's probe (default: the listener's {@link
