@@ -116,8 +116,9 @@ class MnistDenoiseTest {
     @Test
     void parallelRunsEqualSequentialOnesAndFreshNoiseChangesOnlyLaterEpochs() throws Exception {
         assumeMnist();
-        String[] tiny = {"mnist-denoise", "--train", "200", "--val", "100", "--epochs", "2", "--depth", "2", "--batch",
-            "50", "--probe", "50", "--lanczos", "5", "--gain-starts", "1", "--gain-iterations", "2"};
+        String[] tiny = {"mnist-denoise", "--train", "200", "--val", "100", "--epochs", "2", "--adam-epochs", "2",
+            "--depth", "2", "--batch", "50", "--probe", "50", "--lanczos", "5", "--gain-starts", "1",
+            "--gain-iterations", "2"};
         JsonObject parallel = run(tmp.resolve("parallel"), concat(tiny, "--parallel"));
         JsonObject sequential = run(tmp.resolve("sequential"), concat(tiny, "--no-parallel"));
         JsonObject fixed = run(tmp.resolve("fixed"), concat(tiny, "--no-fresh-noise"));
@@ -136,6 +137,25 @@ class MnistDenoiseTest {
             assertEquals(row(once, opt, 1), row(fresh, opt, 1), opt + " epoch 1: the same first draw");
             assertNotEquals(row(once, opt, 2), row(fresh, opt, 2), opt + " epoch 2: new noise");
         }
+    }
+
+    /**
+     * --full keeps the paper's fixed noise, gives Adam as many epochs as SGD and trains the two in parallel; with
+     * Table S1's step 1/2 SGD's threshold 2/η is 4.
+     */
+    @Test
+    void fullModeKeepsTheNoiseFixedAndTheEpochsEqual() throws Exception {
+        assumeMnist();
+        JsonObject s = run(tmp.resolve("full"), "mnist-denoise", "--full", "--train", "200", "--val", "100", "--epochs",
+                "2", "--inits", "1", "--depth", "2", "--batch", "50", "--probe", "50", "--lanczos", "5", "--trace-probe",
+                "20", "--trace-lanczos", "3", "--gain-starts", "1", "--gain-iterations", "2");
+        JsonObject config = s.getAsJsonObject("config");
+        assertTrue(!config.get("fresh_noise").getAsBoolean(), "full mode: noise drawn once");
+        assertTrue(config.get("parallel").getAsBoolean());
+        assertEquals(2, config.get("adam_epochs").getAsInt(), "Adam's epochs default to --epochs in full mode");
+        assertEquals("he", config.get("init").getAsString());
+        assertEquals(4.0, s.getAsJsonObject("sgd").get("threshold").getAsDouble(), 0);
+        assertEquals(2, s.getAsJsonObject("adam").get("epochs").getAsInt());
     }
 
     private static String[] concat(String[] a, String... b) {
