@@ -27,6 +27,8 @@ import dev.minima.demos.support.MnistDataOption;
 import dev.minima.demos.support.ModeOption;
 import dev.minima.demos.support.Progress;
 import dev.minima.demos.support.ThreadsOption;
+import dev.minima.autograd.GradMode;
+import dev.minima.demos.samxor.CpuClock;
 import dev.minima.curvature.SymmetricEigen;
 import dev.minima.linear.GainAscent;
 import dev.minima.linear.GainProfile;
@@ -38,6 +40,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -59,6 +66,10 @@ import picocli.CommandLine.Option;
 public final class MnistDenoise extends DemoCommand {
 
     private static final int PIXELS = 784;
+    /** Quick mode's SGD epochs (Adam's: half). */
+    private static final int QUICK_EPOCHS = 60;
+    /** Quick mode's SGD step size. */
+    private static final double QUICK_SGD_LR = 4.0;
 
     @Mixin
     ModeOption mode = new ModeOption();
@@ -82,8 +93,13 @@ public final class MnistDenoise extends DemoCommand {
             + " (quick 1000, full 10000).")
     Integer val;
 
-    @Option(names = "--epochs", paramLabel = "E", description = "Epochs per optimizer (quick 15, full 40).")
+    @Option(names = "--epochs", paramLabel = "E", description = "SGD's epochs, and Adam's unless --adam-epochs is given"
+            + " (quick 60, full 40).")
     Integer epochs;
+
+    @Option(names = "--adam-epochs", paramLabel = "E", description = "Adam's epochs (quick: half of --epochs, 30 by"
+            + " default, since Adam reaches its minimum in fewer steps and each step costs more; full: --epochs).")
+    Integer adamEpochs;
 
     @Option(names = "--depth", paramLabel = "M", description = "Number of layers m (default: ${DEFAULT-VALUE}).")
     int depth = 6;
@@ -91,8 +107,9 @@ public final class MnistDenoise extends DemoCommand {
     @Option(names = "--batch", paramLabel = "B", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch = 100;
 
-    @Option(names = "--sgd-lr", paramLabel = "ETA", description = "SGD step size (quick 2: Fig. 4's range for the"
-            + " identity initialisation; full 0.5: Table S1).")
+    @Option(names = "--sgd-lr", paramLabel = "ETA", description = "SGD step size (quick 4: the largest step of Fig. 4's"
+            + " grid, stable from the identity initialisation at depth 6 and the fastest of 0.5-4 to beat the linear"
+            + " filter; full 0.5: Table S1).")
     Double sgdLr;
 
     @Option(names = "--adam-lr", paramLabel = "ETA", description = "Adam step size (default: ${DEFAULT-VALUE}).")
@@ -104,6 +121,18 @@ public final class MnistDenoise extends DemoCommand {
     @Option(names = "--optimizers", paramLabel = "NAME,...", split = ",", description = "Which runs to make: sgd, adam"
             + " or both (default: sgd,adam). One optimizer per process lets two processes share a long run.")
     List<String> optimizers = List.of("sgd", "adam");
+
+    @Option(names = "--fresh-noise", negatable = true, description = "Draw the noise of the training images afresh"
+            + " every epoch (the first epoch, the training loss, gradient norm and lambda_max use the fixed first draw;"
+            + " the validation images keep theirs). It departs from the paper's fixed noisy data set: the objective"
+            + " becomes the loss expected over the noise, which a network cannot lower by memorising noise (quick on,"
+            + " full off).")
+    Boolean freshNoise;
+
+    @Option(names = "--parallel", negatable = true, description = "Train SGD and Adam of each initialisation at the"
+            + " same time in two threads, each with --threads libtorch threads: on two cores about half the wall time"
+            + " (quick and full on).")
+    Boolean parallel;
 
     @Option(names = "--sigma", paramLabel = "S", description = "Noise standard deviation (default: ${DEFAULT-VALUE}).")
     double sigma = 1.25;
@@ -169,6 +198,8 @@ public final class MnistDenoise extends DemoCommand {
     ThreadsOption threads = new ThreadsOption();
 
     private Initializers.Scheme scheme;
+    private boolean fresh;
+    private boolean inParallel;
     private int nTraceEvery;
     private NDArray traceX;
     private NDArray traceY;
@@ -193,8 +224,8 @@ public final class MnistDenoise extends DemoCommand {
         Checks.require(nTrain + nVal <= 60_000, "--train + --val = " + (nTrain + nVal) + " exceeds the 60,000"
                 + " training images of MNIST: lower them");
         Checks.atLeast("--batch", batch, 1);
-        validate(nTrain, nVal, mode.pick(epochs, 15, 40), mode.pick(inits, 1, 4));
-        Checks.positiveFloat("--sgd-lr", mode.pick(sgdLr, 2.0, 0.5));
+        validate(nTrain, nVal, mode.pick(epochs, QUICK_EPOCHS, 40), mode.pick(inits, 1, 4));
+        Checks.positiveFloat("--sgd-lr", mode.pick(sgdLr, QUICK_SGD_LR, 0.5));
         Checks.positiveFloat("--adam-lr", adamLr);
         Checks.require(!optimizers.isEmpty() && List.of("sgd", "adam").containsAll(optimizers), "--optimizers takes"
                 + " sgd, adam or sgd,adam, got " + optimizers);
@@ -222,7 +253,8 @@ public final class MnistDenoise extends DemoCommand {
     protected Map<String, Object> execute(Path outDir) throws Exception {
         int nTrain = mode.pick(train, 10_000, 50_000);
         int nVal = mode.pick(val, 1000, 10_000);
-        int nEpochs = mode.pick(epochs, 15, 40);
+        int nEpochs = mode.pick(epochs, QUICK_EPOCHS, 40);
+        int nAdamEpochs = adamEpochs(nEpochs);
         int nInits = mode.pick(inits, 1, 4);
         int starts = mode.pick(gainStarts, 20, 100);
         int steps = mode.pick(gainIterations, 40, 300);
@@ -230,6 +262,8 @@ public final class MnistDenoise extends DemoCommand {
         int nProbe = Math.min(probe, nTrain);
         scheme = mode.pick(init, Initializers.Scheme.IDENTITY, Initializers.Scheme.HE);
         nTraceEvery = mode.pick(traceEvery, 0, 2);
+        fresh = mode.pick(freshNoise, true, false);
+        inParallel = mode.pick(parallel, true, true);
         int nTraceProbe = Math.min(traceProbe, nTrain);
 
         MnistArrays split = MnistArrays.read(data.dir(), Dataset.Usage.TRAIN);
@@ -240,7 +274,7 @@ public final class MnistDenoise extends DemoCommand {
         NoisyMnist pairs = NoisyMnist.of(split.head(nTrain + nVal), sigma, seed);
         NoisyMnist examples = NoisyMnist.of(MnistArrays.read(data.dir(), Dataset.Usage.TEST).head(8), sigma, seed + 1);
         SquaredErrorLoss loss = Losses.mse();
-        OptimizerSpec sgd = OptimizerSpec.sgd(mode.pick(sgdLr, 2.0, 0.5));
+        OptimizerSpec sgd = OptimizerSpec.sgd(mode.pick(sgdLr, QUICK_SGD_LR, 0.5));
         OptimizerSpec adam = OptimizerSpec.adam(adamLr, adamBetas[0], adamBetas[1]);
 
         Map<String, Object> summary = new LinkedHashMap<>();
@@ -249,6 +283,7 @@ public final class MnistDenoise extends DemoCommand {
         config.put("train", nTrain);
         config.put("val", nVal);
         config.put("epochs", nEpochs);
+        config.put("adam_epochs", nAdamEpochs);
         config.put("inits", nInits);
         config.put("depth", depth);
         config.put("width", PIXELS);
@@ -256,6 +291,9 @@ public final class MnistDenoise extends DemoCommand {
         config.put("steps_per_epoch", (nTrain + batch - 1) / batch);
         config.put("sigma", sigma);
         config.put("init", scheme.name().toLowerCase(Locale.ROOT));
+        config.put("fresh_noise", fresh);
+        config.put("parallel", inParallel);
+        config.put("threads", threads.threads());
         config.put("loss", "mean over pixels and images of (f - y)^2 (Losses.mse(), no 1/2)");
         config.put("probe", nProbe);
         config.put("trace_every", nTraceEvery);
@@ -279,6 +317,7 @@ public final class MnistDenoise extends DemoCommand {
         summary.put("baseline", base);
 
         long t0 = System.nanoTime();
+        double cpu0 = CpuClock.seconds();
         List<Map<String, Object>> all = new ArrayList<>();
         Map<String, Run> first = new LinkedHashMap<>();
         try (NDManager manager = NDManager.newBaseManager();
@@ -305,13 +344,21 @@ public final class MnistDenoise extends DemoCommand {
             config.put("gain_radius", radius);
             GainAscent gains = GainAscent.builder().optStarts(starts).optMaxIterations(steps).optRadius(radius)
                     .optSeed(seed).build();
+            List<OptimizerSpec> specs = new ArrayList<>();
+            for (OptimizerSpec spec : List.of(sgd, adam)) {
+                if (optimizers.contains(spec.name())) {
+                    specs.add(spec);
+                }
+            }
             for (int i = 0; i < nInits; i++) {
                 long initSeed = seed + i;
-                for (OptimizerSpec spec : List.of(sgd, adam)) {
-                    if (!optimizers.contains(spec.name())) {
-                        continue;
-                    }
-                    Run run = train(spec, initSeed, x, y, vx, vy, px, py, ex, nEpochs, gains, loss, curve);
+                Progress progress = new Progress("Training " + String.join(" + ", optimizers) + " (init " + initSeed
+                        + ")", specs.stream().mapToLong(sp -> epochsOf(sp, nEpochs, nAdamEpochs)).sum());
+                List<Run> runs = trainAll(specs, spec -> train(spec, initSeed, pairs, x, y, vx, vy, px, py, ex,
+                        epochsOf(spec, nEpochs, nAdamEpochs), gains, loss, curve, progress));
+                progress.end();
+                for (Run run : runs) {
+                    OptimizerSpec spec = run.spec();
                     if (i == 0) {
                         first.put(spec.name(), run);
                     }
@@ -331,6 +378,7 @@ public final class MnistDenoise extends DemoCommand {
                     summary.put("runs", all);
                     summary.put("table", DenoiseReport.table(all));
                     summary.put("seconds", (System.nanoTime() - t0) / 1e9);
+                    summary.put("cpu_seconds", CpuClock.seconds() - cpu0);
                     DemoCommand.writeJson(outDir.resolve("summary.json"), summary);
                     DenoiseReport.write(summary, outDir.resolve("report.md"));
                 }
@@ -367,6 +415,7 @@ public final class MnistDenoise extends DemoCommand {
             summary.put("grid", gridRows);
         }
         summary.put("seconds", (System.nanoTime() - t0) / 1e9);
+        summary.put("cpu_seconds", CpuClock.seconds() - cpu0);
         DenoiseReport.write(summary, outDir.resolve("report.md"));
         return summary;
     }
@@ -472,12 +521,20 @@ public final class MnistDenoise extends DemoCommand {
         return Double.isFinite(a) && Double.isFinite(b) && a > 0 ? (a - b) / a : Double.NaN;
     }
 
+    private int adamEpochs(int nEpochs) {
+        return adamEpochs != null ? adamEpochs : mode.pick(null, Math.max(1, nEpochs / 2), nEpochs);
+    }
+
+    private static int epochsOf(OptimizerSpec spec, int nEpochs, int nAdamEpochs) {
+        return "adam".equals(spec.name()) ? nAdamEpochs : nEpochs;
+    }
+
     private void validate(int nTrain, int nVal, int nEpochs, int nInits) {
         if (nTrain < batch) {
             throw new IllegalArgumentException("--train " + nTrain + " is smaller than one batch (" + batch + ")");
         }
-        if (nVal < 1 || nEpochs < 1 || depth < 1 || nInits < 1) {
-            throw new IllegalArgumentException("--val, --epochs, --depth and --inits must be at least 1");
+        if (nVal < 1 || nEpochs < 1 || adamEpochs(nEpochs) < 1 || depth < 1 || nInits < 1) {
+            throw new IllegalArgumentException("--val, --epochs, --adam-epochs, --depth and --inits must be at least 1");
         }
         if (adamBetas.length != 2) {
             throw new IllegalArgumentException("--adam-betas takes two numbers, e.g. 0.8,0.99");
@@ -487,8 +544,49 @@ public final class MnistDenoise extends DemoCommand {
         }
     }
 
-    private Run train(OptimizerSpec spec, long initSeed, NDArray x, NDArray y, NDArray vx, NDArray vy, NDArray px,
-            NDArray py, NDArray examples, int nEpochs, GainAscent gains, SquaredErrorLoss loss, CsvTable curve) {
+    /**
+     * Trains every spec from the same initialisation: at the same time in one thread per spec when
+     * {@code --parallel} is on (each thread with {@code --threads} libtorch threads and autograd off outside training,
+     * as in the main thread), else one after the other.
+     *
+     * @return the runs, in the order of the specs
+     */
+    private List<Run> trainAll(List<OptimizerSpec> specs, java.util.function.Function<OptimizerSpec, Run> train) {
+        if (!inParallel || specs.size() < 2) {
+            return specs.stream().map(train).toList();
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(specs.size());
+        try {
+            List<Future<Run>> futures = new ArrayList<>();
+            for (OptimizerSpec spec : specs) {
+                futures.add(pool.submit(() -> {
+                    threads.applyToTorch();
+                    try (GradMode off = GradMode.disabled()) {
+                        return train.apply(spec);
+                    }
+                }));
+            }
+            List<Run> runs = new ArrayList<>();
+            for (Future<Run> f : futures) {
+                runs.add(f.get());
+            }
+            return runs;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while training", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private Run train(OptimizerSpec spec, long initSeed, NoisyMnist pairs, NDArray x, NDArray y, NDArray vx,
+            NDArray vy, NDArray px, NDArray py, NDArray examples, int nEpochs, GainAscent gains, SquaredErrorLoss loss,
+            CsvTable curve, Progress progress) {
         logger.info("Training depth-{} denoiser with {}, {} initialisation, seed {}", depth, spec.describe(), scheme,
                 initSeed);
         long t0 = System.nanoTime();
@@ -497,6 +595,9 @@ public final class MnistDenoise extends DemoCommand {
         List<Map<String, Object>> trace = new ArrayList<>();
         SequentialBlock block = Networks.denoiser(depth, PIXELS);
         double firstGrad = Double.NaN;
+        // the noise of epochs 2, 3, ... (--fresh-noise): the same draws for every optimizer of this seed
+        SplittableRandom noise = new SplittableRandom(seed ^ 0x6A09E667F3BCC908L);
+        NDManager noiseScope = null;
         try (TrainingSession session = TrainingSession.builder()
                 .setBlock(block)
                 .setLoss(loss)
@@ -506,9 +607,17 @@ public final class MnistDenoise extends DemoCommand {
                 .optInitialization(scheme, 1.0, initSeed)
                 .optOrderSeed(initSeed + 17)
                 .build()) {
-            Progress progress = new Progress("Training " + spec.name() + " (init " + initSeed + ")", nEpochs);
             boolean diverged = false;
             for (int e = 1; e <= nEpochs; e++) {
+                if (fresh && e > 1) {
+                    NDManager next = x.getManager().newSubManager();
+                    session.setInputs(pairs.redrawnInputs(next, DataType.FLOAT32, Math.toIntExact(x.getShape().get(0)),
+                            noise.nextLong()));
+                    if (noiseScope != null) {
+                        noiseScope.close();
+                    }
+                    noiseScope = next;
+                }
                 double running = session.epoch();
                 double v = Double.isFinite(running) ? Evaluation.loss(block, loss, vx, vy) : Double.NaN;
                 epochTrain.add(running);
@@ -526,7 +635,6 @@ public final class MnistDenoise extends DemoCommand {
                     trace.add(tracePoint(block, loss, spec, initSeed, e, session.steps(), running, t0));
                 }
             }
-            progress.end();
             if (diverged) {
                 logger.warn("{} diverged (non-finite loss); no sharpness or gains measured", spec.name());
                 return new Run(spec, initSeed, epochTrain, epochVal, Double.NaN, Double.NaN, Double.NaN, firstGrad,
@@ -550,6 +658,10 @@ public final class MnistDenoise extends DemoCommand {
             float[] denoised = Evaluation.predict(block, examples);
             return new Run(spec, initSeed, epochTrain, epochVal, trainLoss, valLoss, grad, firstGrad, top, profile,
                     false, (System.nanoTime() - t0) / 1e9, denoised, dead, trace);
+        } finally {
+            if (noiseScope != null) {
+                noiseScope.close();
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.minima.demos;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -14,6 +15,8 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -102,6 +105,74 @@ class MnistDenoiseTest {
         String report = Files.readString(out.resolve("report.md"));
         assertTrue(report.contains("| paper's claim | paper's figure | this run | tolerance | verdict |"), report);
         assertTrue(report.contains("2/eta"), report);
+    }
+
+    /**
+     * SGD and Adam trained in two threads (--parallel) give bit for bit the figures of the same runs one after the
+     * other: each run has its own model, seeds and thread-local autograd state, and libtorch computes with one
+     * thread per run. With the noise drawn afresh (the quick default) the first epoch trains on the fixed first
+     * draw, so its losses equal those of --no-fresh-noise, and the second epoch's differ.
+     */
+    @Test
+    void parallelRunsEqualSequentialOnesAndFreshNoiseChangesOnlyLaterEpochs() throws Exception {
+        assumeMnist();
+        String[] tiny = {"mnist-denoise", "--train", "200", "--val", "100", "--epochs", "2", "--adam-epochs", "2",
+            "--depth", "2", "--batch", "50", "--probe", "50", "--lanczos", "5", "--gain-starts", "1",
+            "--gain-iterations", "2"};
+        JsonObject parallel = run(tmp.resolve("parallel"), concat(tiny, "--parallel"));
+        JsonObject sequential = run(tmp.resolve("sequential"), concat(tiny, "--no-parallel"));
+        JsonObject fixed = run(tmp.resolve("fixed"), concat(tiny, "--no-fresh-noise"));
+        assertTrue(parallel.getAsJsonObject("config").get("parallel").getAsBoolean());
+        assertTrue(parallel.getAsJsonObject("config").get("fresh_noise").getAsBoolean(), "quick mode's default");
+        for (String opt : new String[] {"sgd", "adam"}) {
+            JsonObject p = parallel.getAsJsonObject(opt);
+            JsonObject q = sequential.getAsJsonObject(opt);
+            for (String key : new String[] {"train_loss", "val_loss", "grad_norm", "lmax", "gain_profile"}) {
+                assertEquals(q.get(key), p.get(key), opt + "." + key);
+            }
+        }
+        List<String> fresh = lossColumns(tmp.resolve("parallel").resolve("training.csv"));
+        List<String> once = lossColumns(tmp.resolve("fixed").resolve("training.csv"));
+        for (String opt : new String[] {"sgd", "adam"}) {
+            assertEquals(row(once, opt, 1), row(fresh, opt, 1), opt + " epoch 1: the same first draw");
+            assertNotEquals(row(once, opt, 2), row(fresh, opt, 2), opt + " epoch 2: new noise");
+        }
+    }
+
+    /**
+     * --full keeps the paper's fixed noise, gives Adam as many epochs as SGD and trains the two in parallel; with
+     * Table S1's step 1/2 SGD's threshold 2/η is 4.
+     */
+    @Test
+    void fullModeKeepsTheNoiseFixedAndTheEpochsEqual() throws Exception {
+        assumeMnist();
+        JsonObject s = run(tmp.resolve("full"), "mnist-denoise", "--full", "--train", "200", "--val", "100", "--epochs",
+                "2", "--inits", "1", "--depth", "2", "--batch", "50", "--probe", "50", "--lanczos", "5", "--trace-probe",
+                "20", "--trace-lanczos", "3", "--gain-starts", "1", "--gain-iterations", "2");
+        JsonObject config = s.getAsJsonObject("config");
+        assertTrue(!config.get("fresh_noise").getAsBoolean(), "full mode: noise drawn once");
+        assertTrue(config.get("parallel").getAsBoolean());
+        assertEquals(2, config.get("adam_epochs").getAsInt(), "Adam's epochs default to --epochs in full mode");
+        assertEquals("he", config.get("init").getAsString());
+        assertEquals(4.0, s.getAsJsonObject("sgd").get("threshold").getAsDouble(), 0);
+        assertEquals(2, s.getAsJsonObject("adam").get("epochs").getAsInt());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    /** training.csv rows without the seconds column: init, optimizer, epoch, step, running loss, val loss. */
+    private static List<String> lossColumns(Path csv) throws java.io.IOException {
+        return Files.readAllLines(csv).stream().skip(1).map(l -> l.substring(0, l.lastIndexOf(',')))
+                .collect(Collectors.toList());
+    }
+
+    private static String row(List<String> rows, String opt, int epoch) {
+        return rows.stream().filter(r -> r.split(",")[1].equals(opt) && r.split(",")[2].equals(
+                Integer.toString(epoch))).findFirst().orElseThrow();
     }
 
     /**

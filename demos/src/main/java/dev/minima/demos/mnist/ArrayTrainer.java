@@ -4,8 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.training.GradientCollector;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.Trainer;
+import dev.minima.autograd.GradMode;
 import dev.minima.util.SeededRandom;
 import java.util.SplittableRandom;
 
@@ -14,11 +16,18 @@ import java.util.SplittableRandom;
  * first): each epoch visits every example once in a seeded random order, one {@code trainer.step()} per batch,
  * every batch's arrays in its own sub-manager. The trainer's loss and optimizer do the work; this class only
  * feeds batches and reports the epoch's mean batch loss.
+ *
+ * <p>The backward pass is the one DJL's PyTorch {@code GradientCollector} makes ({@code JniUtils.backward} of the
+ * loss with a gradient of ones, accumulated into the parameters' {@code .grad}), recorded under PyTorch's
+ * thread-local grad mode ({@link GradMode}) instead of inside a collector: DJL allows one open
+ * {@code PtGradientCollector} per process (a static flag), so two trainings in two threads could not both use it.
+ * With this, independent trainings (different models) may run in parallel threads, one {@code ArrayTrainer} per
+ * thread.
  */
 public final class ArrayTrainer {
 
     private final Trainer trainer;
-    private final NDArray inputs;
+    private NDArray inputs;
     private final NDArray labels;
     private final int batchSize;
     private final SplittableRandom random;
@@ -47,6 +56,21 @@ public final class ArrayTrainer {
         this.labels = labels;
         this.batchSize = batchSize;
         this.random = new SplittableRandom(seed);
+    }
+
+    /**
+     * Replaces the inputs from the next epoch on (e.g. the same images with noise drawn afresh); the labels stay.
+     * The caller keeps ownership of both the old and the new array.
+     *
+     * @param inputs new inputs of the same shape as the current ones
+     * @throws IllegalArgumentException if the shape differs
+     */
+    public void setInputs(NDArray inputs) {
+        if (!inputs.getShape().equals(this.inputs.getShape())) {
+            throw new IllegalArgumentException("new inputs have shape " + inputs.getShape() + ", the training inputs "
+                    + this.inputs.getShape() + ": give the same images in the same shape");
+        }
+        this.inputs = inputs;
     }
 
     /** @return optimizer steps taken so far */
@@ -82,14 +106,14 @@ public final class ArrayTrainer {
                     xb.attach(batch);
                     yb.attach(batch);
                     double loss;
-                    try (GradientCollector collector = trainer.newGradientCollector()) {
+                    try (GradMode on = GradMode.enabled()) {
                         NDList pred = trainer.forward(new NDList(xb));
                         NDArray value = trainer.getLoss().evaluate(new NDList(yb), pred);
                         loss = value.getFloat();
                         if (!Double.isFinite(loss)) {
                             return loss;
                         }
-                        collector.backward(value);
+                        JniUtils.backward((PtNDArray) value, (PtNDArray) value.onesLike(), false, false);
                     }
                     trainer.step();
                     steps++;

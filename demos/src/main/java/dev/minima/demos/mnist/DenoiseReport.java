@@ -122,12 +122,34 @@ public final class DenoiseReport {
         Map<String, Object> ta = (Map<String, Object>) table.get("adam");
         Map<String, Object> base = (Map<String, Object>) summary.get("baseline");
         Report r = new Report("mnist-denoise: flat minima of SGD vs sharp minima of Adam (Mulayoff & Michaeli 2020)");
+        Object adamEpochs = config.getOrDefault("adam_epochs", config.get("epochs"));
         r.intro(String.format(Locale.ROOT, "Mode %s: %s training and %s validation images of noisy MNIST (sigma %s),"
-                + " %s epochs per optimizer (%s steps of batch %s), depth %s, width 784, %s initialisation, %s"
-                + " initialisation(s) from seed %s; SGD and Adam start from the same weights in each.",
-                config.get("mode"), plain(config.get("train")), plain(config.get("val")), config.get("sigma"),
-                plain(config.get("epochs")), steps(config), plain(config.get("batch")), plain(config.get("depth")),
+                + " %s epochs of SGD (%s steps of batch %s) and %s of Adam (%s steps), depth %s, width 784, %s"
+                + " initialisation, %s initialisation(s) from seed %s; SGD and Adam start from the same weights in"
+                + " each.", config.get("mode"), plain(config.get("train")), plain(config.get("val")),
+                config.get("sigma"), plain(config.get("epochs")), steps(config, config.get("epochs")),
+                plain(config.get("batch")), plain(adamEpochs), steps(config, adamEpochs), plain(config.get("depth")),
                 config.get("init"), plain(config.getOrDefault("inits", 1)), plain(config.get("seed"))));
+
+        if (Boolean.TRUE.equals(config.get("fresh_noise"))) {
+            r.intro("Noise drawn afresh every epoch (--fresh-noise), a departure from the paper, whose noise is drawn"
+                    + " once per image: each epoch trains on the same clean images with new noise, so the objective is"
+                    + " the loss expected over the noise, which a network cannot lower by memorising the noise of its"
+                    + " training images (with the noise fixed, Adam fits it: training loss far below, validation loss"
+                    + " above the best linear filter). The training loss, gradient norm and lambda_max below are"
+                    + " measured on the first draw; the validation images keep one fixed draw.");
+        } else {
+            r.intro("Noise drawn once per image from the seed, as in the paper: the training set is a fixed finite"
+                    + " set of noisy images.");
+        }
+        Double wall = num(summary.get("seconds"));
+        if (wall != null) {
+            Double cpu = num(summary.get("cpu_seconds"));
+            r.intro(String.format(Locale.ROOT, "Duration: %.0f s wall clock%s; %s, %s libtorch intra-op thread(s)"
+                    + " per run.", wall, cpu == null ? "" : String.format(Locale.ROOT, ", %.0f s CPU time", cpu),
+                    Boolean.TRUE.equals(config.get("parallel")) ? "SGD and Adam trained at the same time in two"
+                            + " threads" : "the runs one after the other", plain(config.getOrDefault("threads", 1))));
+        }
         r.intro("Loss convention: " + config.get("loss") + ", the per-pixel quadratic loss whose values (about"
                 + " 0.027) the paper's Table S1 reports; its Hessian is 1/784 of the Hessian of the loss summed over"
                 + " pixels. lambda_max is Lanczos on the exact Hessian of this loss over the first "
@@ -285,8 +307,10 @@ public final class DenoiseReport {
         if ("quick".equals(config.get("mode"))) {
             r.note("Quick mode trains one initialisation (" + config.get("init") + "; the quick default is the"
                     + " identity, W = I, b = 0, the initialisation of the paper's Lemma 1 and Figs. 4-5) on a subset of"
-                    + " the images; Table S1 averages four random initialisations trained on 50,000 images. Run with"
-                    + " --full for that setting.");
+                    + " the images, with SGD at eta = " + fmt(num(firstOf(runs, "sgd", "learning_rate"))) + " (the"
+                    + " quick default 4 is the largest step of Fig. 4's grid for the identity) instead of Table S1's"
+                    + " 1/2 and, by default, the noise drawn afresh every epoch; Table S1 averages four random"
+                    + " initialisations trained on 50,000 images with fixed noise. Run with --full for that setting.");
         }
         r.note("For Adam, 2/eta is not the relevant threshold (its stability is governed by the preconditioned"
                 + " sharpness, Cohen et al. 2022), so `threshold` is null for Adam.");
@@ -313,9 +337,8 @@ public final class DenoiseReport {
                 Integer.valueOf(1).equals(n) ? "" : "s");
     }
 
-    private static Object steps(Map<String, Object> config) {
+    private static Object steps(Map<String, Object> config, Object e) {
         Object spe = config.get("steps_per_epoch");
-        Object e = config.get("epochs");
         if (spe instanceof Number a && e instanceof Number b) {
             return a.longValue() * b.longValue();
         }

@@ -12,7 +12,8 @@ import java.util.SplittableRandom;
 /**
  * Mulayoff &amp; Michaeli's (2020) denoising data (Sec. 6): clean MNIST pixels in [0, 1] as targets and clean + N(0, σ²) white
  * noise as inputs (σ = 1.25 in the paper). The noise is drawn once per image from a seed, so the training set
- * is a fixed finite set whose loss has minima.
+ * is a fixed finite set whose loss has minima. {@link #redrawnInputs} draws the noise of the first images afresh
+ * (another seed), for training in which every epoch sees new noise.
  *
  * @param noisy inputs, image after image, {@code size × pixels}
  * @param clean targets, same layout
@@ -64,6 +65,30 @@ public record NoisyMnist(float[] noisy, float[] clean, int size, int pixels, dou
         }
         noisy = noisy.clone();
         clean = clean.clone();
+    }
+
+    /**
+     * The first {@code n} clean images plus noise drawn afresh: clean + σ·z with z ~ N(0, I) from the given seed,
+     * the same draw for the same seed.
+     *
+     * @param manager the manager of the result
+     * @param dataType the data type
+     * @param n images, from the first
+     * @param noiseSeed seed of the noise
+     * @return a libtorch-owned (n, pixels) array
+     * @throws IllegalArgumentException if n is not in [1, size]
+     */
+    public NDArray redrawnInputs(NDManager manager, DataType dataType, int n, long noiseSeed) {
+        if (n < 1 || n > size) {
+            throw new IllegalArgumentException("asked for noise on " + n + " images, have " + size + ": ask for 1 to "
+                    + size);
+        }
+        float[] out = new float[n * pixels];
+        double[] z = SeededRandom.gaussians(new SplittableRandom(noiseSeed), out.length);
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) (clean[i] + sigma * z[i]);
+        }
+        return NativeArrays.of(manager, out, new Shape(n, pixels), dataType);
     }
 
     /** @return a copy of the noisy inputs */

@@ -53,6 +53,15 @@ public final class TrainingSession implements AutoCloseable {
         return trainer;
     }
 
+    /**
+     * Replaces the training inputs from the next epoch on (see {@link ArrayTrainer#setInputs(NDArray)}).
+     *
+     * @param inputs new inputs of the same shape
+     */
+    public void setInputs(NDArray inputs) {
+        loop.setInputs(inputs);
+    }
+
     /** @return optimizer steps so far */
     public long steps() {
         return loop.steps();

@@ -13,6 +13,7 @@ import java.util.StringJoiner;
 /**
  * A CSV file written one row at a time and flushed after every row, so a crash loses nothing already
  * written. The header is written on creation.
+ * Threads may share one: each row is written whole.
  */
 public final class CsvTable implements AutoCloseable {
 
@@ -42,7 +43,7 @@ public final class CsvTable implements AutoCloseable {
      *
      * @param values one value per column (numbers, strings, booleans or null)
      */
-    public void row(Object... values) {
+    public synchronized void row(Object... values) {
         if (values.length != columns) {
             throw new IllegalArgumentException("row has " + values.length + " values, the header " + columns);
         }

@@ -2,7 +2,7 @@ package dev.minima.demos.support;
 
 import ai.djl.training.util.ProgressBar;
 
-/** DJL's progress bar for long demo loops, with a message and a known total. */
+/** DJL's progress bar for long demo loops, with a message and a known total; threads may share one. */
 public final class Progress {
 
     private final ProgressBar bar;
@@ -18,20 +18,20 @@ public final class Progress {
     }
 
     /** Marks one unit done. */
-    public void step() {
+    public synchronized void step() {
         bar.update(++done);
     }
 
     /**
      * @param units units done so far
      */
-    public void update(long units) {
+    public synchronized void update(long units) {
         done = units;
         bar.update(units);
     }
 
     /** Completes the bar. */
-    public void end() {
+    public synchronized void end() {
         bar.end();
     }
 }

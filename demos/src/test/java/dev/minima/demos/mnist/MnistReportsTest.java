@@ -81,6 +81,27 @@ class MnistReportsTest {
         assertTrue(md.contains("step 500: loss 0.07000, lambda_max 2.050"), md);
     }
 
+    /**
+     * The report says whether the noise was drawn afresh every epoch (a departure from the paper it must state)
+     * or once, and how long the run took, wall clock and CPU.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void denoiseReportStatesTheNoiseAndTheDuration() {
+        Map<String, Object> s = denoiseSummary(runs -> {});
+        String fixed = DenoiseReport.build(s).markdown();
+        assertTrue(fixed.contains("Noise drawn once per image from the seed, as in the paper"), fixed);
+        assertTrue(!fixed.contains("Duration:"), "no duration without seconds: " + fixed);
+        ((Map<String, Object>) s.get("config")).put("fresh_noise", true);
+        ((Map<String, Object>) s.get("config")).put("parallel", true);
+        s.put("seconds", 300.4);
+        s.put("cpu_seconds", 512.0);
+        String fresh = DenoiseReport.build(s).markdown();
+        assertTrue(fresh.contains("Noise drawn afresh every epoch (--fresh-noise), a departure from the paper"), fresh);
+        assertTrue(fresh.contains("Duration: 300 s wall clock, 512 s CPU time; SGD and Adam trained at the same time"
+                + " in two threads, 1 libtorch intra-op thread(s) per run."), fresh);
+    }
+
     private static final String[] DENOISE_CLAIMS = {"SGD and Adam reach minima", "SGD (eta", "SGD's minima have",
         "Adam's minima have", "Adam's minimum is several", "Adam's intermediate gains", "Both reach a per-pixel"};
 
