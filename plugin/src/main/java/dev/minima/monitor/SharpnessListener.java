@@ -309,6 +309,24 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
         record(trainer, applied, trigger);
     }
 
+    /** One line at the end of training: what was recorded, what was left out and what it cost. */
+    private void summarise() {
+        if (stepsSeen == 0) {
+            return;
+        }
+        double training = (System.nanoTime() - startNanos) * 1e-9 - monitorSeconds() - budget.slowdownSeconds();
+        double cost = (monitorSeconds() + budget.slowdownSeconds()) / Math.max(training, 1e-9);
+        String last = "";
+        if (!records.isEmpty()) {
+            SharpnessRecord r = records.get(records.size() - 1);
+            last = String.format(java.util.Locale.ROOT, " (last at step %d: lambda_max %.4g against threshold %.4g by %s)",
+                    r.step(), r.lambdaMax(), r.threshold(), r.thresholdRule());
+        }
+        LOGGER.info("sharpness monitor: recorded {} times in {} steps{}; {} skipped by the overhead budget, {} merged while"
+                + " the worker was busy; estimated cost {}% of training time", records.size(), stepsSeen, last, skipped,
+                coalesced, String.format(java.util.Locale.ROOT, "%.1f", 100 * cost));
+    }
+
     private void skip() {
         skipped++;
         if (!budgetLogged) {
@@ -396,6 +414,7 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
                 deferred = null;
                 coalesced++; // training ended before the worker was free: the record that waited is not taken
             }
+            summarise();
             if (chartPath != null && !records.isEmpty()) {
                 saveChart(chartPath);
             }
