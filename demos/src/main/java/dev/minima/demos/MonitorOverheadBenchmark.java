@@ -371,7 +371,8 @@ public final class MonitorOverheadBenchmark {
         }
     }
 
-    private static NDArray gaussian(NDManager m, int rows, int cols, long seed) {
+    /** @return rows × cols standard Gaussian float32 entries from the seed (the workload's inputs) */
+    static NDArray gaussian(NDManager m, int rows, int cols, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] v = new float[rows * cols];
         for (int i = 0; i < v.length; i++) {
@@ -380,7 +381,8 @@ public final class MonitorOverheadBenchmark {
         return NativeArrays.of(m, v, new Shape(rows, cols), DataType.FLOAT32);
     }
 
-    private static NDArray labels(NDManager m, int rows, long seed) {
+    /** @return rows uniform class labels 0..9 from the seed (the workload's random labels) */
+    static NDArray labels(NDManager m, int rows, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] v = new float[rows];
         for (int i = 0; i < rows; i++) {
