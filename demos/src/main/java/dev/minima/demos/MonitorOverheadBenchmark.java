@@ -244,7 +244,8 @@ public final class MonitorOverheadBenchmark {
 
     /**
      * Copies of the parameters at the monitor's record steps (taken before the step's update, where the
-     * monitor takes its snapshot; at the schedule's steps in the run without the monitor, for the same cost), and the reference λ_max at each record's copy, computed after the timed run.
+     * monitor takes its snapshot; at the schedule's steps in the run without the monitor, for the same cost),
+     * and the reference λ_max at each record's copy, computed after the timed run.
      */
     private static final class WeightCopies extends ai.djl.training.listener.TrainingListenerAdapter
             implements AutoCloseable {

@@ -76,12 +76,22 @@ final class OverheadBudget {
      * @return whether the cost so far exceeds the budget's share of the training time so far
      */
     boolean over(long now, long monitorNanos) {
-        if (maxOverhead <= 0 || start < 0) {
-            return false;
-        }
+        return maxOverhead > 0 && costShare(now, monitorNanos) > maxOverhead;
+    }
+
+    /**
+     * @param now the current time
+     * @param monitorNanos the training thread's total time in the monitor so far
+     * @return the cost so far (monitor time plus estimated slowdown) over the training time so far (the elapsed
+     *     time without the cost); 0 before the first step or without cost, infinite if the cost is all the time
+     */
+    double costShare(long now, long monitorNanos) {
         double cost = monitorNanos + slowdown;
+        if (start < 0 || cost <= 0) {
+            return 0;
+        }
         double training = now - start - cost;
-        return cost > maxOverhead * training;
+        return training > 0 ? cost / training : Double.POSITIVE_INFINITY;
     }
 
     /** @return the estimated slowdown of training by background records so far, in seconds */

@@ -154,8 +154,8 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
     private long stepsSeen;
     private int epoch;
     private long nextDue;
-    private long lastRecordStep = -1;
-    private long startedStep = -1;
+    private long lastTriggeredStep = -1; // the latest step whose record was started or left waiting
+    private long lastStartedStep = -1;
     private long startNanos;
     private long lastMeasureNanos;
     private long monitorNanos;
@@ -267,10 +267,6 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
         if (checkPredictions) {
             checkPredictions(batchData, applied);
         }
-        boolean late = false;
-        if (deferred != null && (worker == null || !worker.pending())) {
-            late = true; // a record that waited for the worker is taken now, at the first step it is free
-        }
         if (!probeChecked) {
             checkProbe(batchData.getBatch());
         }
@@ -284,11 +280,12 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
         } else if (everySeconds > 0 && (now - lastMeasureNanos) * 1e-9 >= everySeconds) {
             trigger = SharpnessRecord.Trigger.TIME;
         }
-        if (late) {
-            deferred = null;
+        if (deferred != null && (worker == null || !worker.pending())) {
+            // the record that waited for the worker is taken now, at the first step it is free
             if (trigger != null) {
-                coalesced++; // the waiting record and this step's merge into one
+                mergeWaiting(); // into this step's own record
             } else {
+                deferred = null;
                 trigger = SharpnessRecord.Trigger.DEFERRED;
             }
         }
@@ -299,7 +296,7 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
             nextDue = (applied / every + 1) * every;
         }
         lastMeasureNanos = now;
-        if (applied == lastRecordStep) {
+        if (applied == lastTriggeredStep) {
             return;
         }
         if (overBudget(now)) {
@@ -309,13 +306,20 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
         record(trainer, applied, trigger);
     }
 
+    /** Counts a record that waited for the worker as merged into another (or dropped), if one waits. */
+    private void mergeWaiting() {
+        if (deferred != null) {
+            deferred = null;
+            coalesced++;
+        }
+    }
+
     /** One line at the end of training: what was recorded, what was left out and what it cost. */
     private void summarise() {
         if (stepsSeen == 0) {
             return;
         }
-        double training = (System.nanoTime() - startNanos) * 1e-9 - monitorSeconds() - budget.slowdownSeconds();
-        double cost = (monitorSeconds() + budget.slowdownSeconds()) / Math.max(training, 1e-9);
+        double cost = budget.costShare(System.nanoTime(), monitorNanos);
         String last = "";
         if (!records.isEmpty()) {
             SharpnessRecord r = records.get(records.size() - 1);
@@ -384,7 +388,7 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
                     + " the probe uses those {} examples, none repeated (optProbeSample sets the size)",
                     probeSampleSize, n, n);
         }
-        if (atEpochEnd && !diverged && probeReady() && stepsSeen != lastRecordStep && stepsSeen > 0) {
+        if (atEpochEnd && !diverged && probeReady() && stepsSeen != lastTriggeredStep && stepsSeen > 0) {
             if (overBudget(System.nanoTime())) {
                 skip();
             } else {
@@ -410,10 +414,7 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
             if (!diverged) {
                 finish(trainer);
             }
-            if (deferred != null) {
-                deferred = null;
-                coalesced++; // training ended before the worker was free: the record that waited is not taken
-            }
+            mergeWaiting(); // training ended before the worker was free: the record that waited is not taken
             summarise();
             if (chartPath != null && !records.isEmpty()) {
                 saveChart(chartPath);
@@ -476,8 +477,8 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
         double preThreshold = pre == null ? Double.NaN : pre.threshold(eta);
         StabilityRule applied = rule != null ? rule : StabilityRule.of(StabilityRule.Kind.GD, 0);
         double threshold = applied.preconditioned() ? preThreshold : applied.threshold(eta);
-        lastRecordStep = step;
-        startedStep = step;
+        lastTriggeredStep = step;
+        lastStartedStep = step;
         return new Pending(step, epoch, trigger, eta, preThreshold, threshold, applied.describe());
     }
 
@@ -559,7 +560,7 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
                 return;
             }
             if (worker != null && worker.pending()) {
-                lastRecordStep = step;
+                lastTriggeredStep = step;
                 if (deferred != null) {
                     coalesced++; // one record already waits for the worker: this one merges into it
                 } else {
@@ -574,10 +575,7 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
                 }
                 return;
             }
-            if (deferred != null) {
-                deferred = null;
-                coalesced++; // the record that waited for the worker merges into this one
-            }
+            mergeWaiting(); // into the record started now
             start(trainer, step, trigger);
         } finally {
             monitorNanos += System.nanoTime() - t0;
@@ -842,7 +840,7 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
      *     still be being measured), or −1 before the first
      */
     public long lastRecordStep() {
-        return startedStep;
+        return lastStartedStep;
     }
 
     /** @return whether a background record is being measured now (for tests) */
@@ -1220,7 +1218,8 @@ public final class SharpnessListener implements TrainingListener, AutoCloseable 
          * (on their device) and a worker thread ({@value MeasurementWorker#THREAD_NAME}) measures the copy while
          * training goes on; the record, stamped with the copy's step, is delivered in the training thread at a
          * later step (sinks, CSV, metrics, detector and divergence all run there), and {@code onTrainingEnd} waits
-         * for the last one. A record due while the previous one is still running is skipped and counted ({@link
+         * for the last one. A record due while the previous one is still running is taken at the first step the
+         * worker is free ({@link SharpnessRecord.Trigger#DEFERRED}); others due meanwhile merge into it ({@link
          * #coalesced()}). {@code false} measures in the training thread at the record step. A probe given as a
          * {@link Dataset} is always measured in the training thread.
          *
