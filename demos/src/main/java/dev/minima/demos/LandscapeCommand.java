@@ -135,7 +135,7 @@ public final class LandscapeCommand extends DemoCommand {
     @Override
     protected Map<String, Object> execute(Path outDir) throws Exception {
         TorchThreads.set(threads);
-        double cpu0 = dev.minima.demos.samxor.CpuClock.seconds();
+        double cpu0 = dev.minima.demos.support.CpuClock.seconds();
         long wall0 = System.nanoTime();
         LandscapeComparison.Settings s = new LandscapeComparison.Settings(
                 train != null ? train : full ? 60_000 : 10_000, hidden, batch, lr, rho,
@@ -151,7 +151,7 @@ public final class LandscapeCommand extends DemoCommand {
         List<ModelLandscape> runs = new LandscapeComparison(s).run(MnistArrays.read(data, Dataset.Usage.TRAIN),
                 MnistArrays.read(data, Dataset.Usage.TEST));
         double wall = (System.nanoTime() - wall0) / 1e9;
-        double cpu = dev.minima.demos.samxor.CpuClock.seconds() - cpu0;
+        double cpu = dev.minima.demos.support.CpuClock.seconds() - cpu0;
         return LandscapeReport.write(s, full ? "full" : "quick", runs, outDir, wall, cpu);
     }
 }

@@ -28,7 +28,7 @@ import dev.minima.demos.support.ModeOption;
 import dev.minima.demos.support.Progress;
 import dev.minima.demos.support.ThreadsOption;
 import dev.minima.autograd.GradMode;
-import dev.minima.demos.samxor.CpuClock;
+import dev.minima.demos.support.CpuClock;
 import dev.minima.curvature.SymmetricEigen;
 import dev.minima.linear.GainAscent;
 import dev.minima.linear.GainProfile;

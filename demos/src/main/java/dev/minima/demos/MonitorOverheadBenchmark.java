@@ -59,7 +59,7 @@ public final class MonitorOverheadBenchmark {
      * @param insideOverhead time inside the monitor / the rest of the monitored run's time, both measured in
      *     the same run (median over repeats): insensitive to load that changes between runs
      * @param cpuOverhead the same ratio as {@code overhead} with process CPU time (all threads) instead of wall
-     *     time, or NaN where /proc/self/stat is unavailable
+     *     time, or NaN where the JVM cannot tell ({@link dev.minima.demos.support.CpuClock})
      * @param records monitor records per monitored run
      * @param meanProducts mean Hessian-vector products per record
      * @param monitorSeconds time inside the monitor in the last monitored run
@@ -171,11 +171,11 @@ public final class MonitorOverheadBenchmark {
             SharpnessListener last = null;
             double[] errors = new double[0];
             for (int r = 0; r < repeats; r++) {
-                double c0 = cpuSeconds();
+                double c0 = dev.minima.demos.support.CpuClock.seconds();
                 try (WeightCopies unused = new WeightCopies(manager, every, firstRecord())) {
                     base[r] = time(manager, x, y, null, steps, unused, null);
                 }
-                double c1 = cpuSeconds();
+                double c1 = dev.minima.demos.support.CpuClock.seconds();
                 WeightCopies copies = new WeightCopies(manager, every, firstRecord());
                 SharpnessListener monitor = monitor();
                 double[][] err = new double[1][];
@@ -363,7 +363,7 @@ public final class MonitorOverheadBenchmark {
                 }
                 trainer.notifyListeners(l -> l.onTrainingEnd(trainer)); // the monitor delivers its last record
                 double seconds = (System.nanoTime() - t0) * 1e-9;
-                lastCpuEnd = cpuSeconds(); // before the untimed reference computation
+                lastCpuEnd = dev.minima.demos.support.CpuClock.seconds(); // before the untimed reference computation
                 if (after != null) {
                     after.accept(model);
                 }
@@ -390,18 +390,6 @@ public final class MonitorOverheadBenchmark {
             v[i] = r.nextInt(10);
         }
         return NativeArrays.of(m, v, new Shape(rows), DataType.FLOAT32);
-    }
-
-    /** Process CPU time (user + system, every thread including libtorch's) from /proc/self/stat, or NaN. */
-    private static double cpuSeconds() {
-        try {
-            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
-            return ticks / 100.0; // USER_HZ is 100 on Linux
-        } catch (java.io.IOException | RuntimeException e) {
-            return Double.NaN;
-        }
     }
 
     private static double median(double[] a) {

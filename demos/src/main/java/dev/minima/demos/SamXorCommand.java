@@ -3,7 +3,7 @@ package dev.minima.demos;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.minima.data.XorData;
-import dev.minima.demos.samxor.CpuClock;
+import dev.minima.demos.support.CpuClock;
 import dev.minima.demos.samxor.EvalPoint;
 import dev.minima.demos.samxor.Method;
 import dev.minima.demos.samxor.RunPlan;

@@ -1,5 +1,6 @@
 package dev.minima.demos.samxor;
 
+import dev.minima.demos.support.CpuClock;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;

@@ -1,4 +1,4 @@
-package dev.minima.demos.samxor;
+package dev.minima.demos.support;
 
 import java.lang.management.ManagementFactory;
 
